@@ -33,18 +33,23 @@ constexpr std::ptrdiff_t W = Batch::size;  // floats per SIMD register: 16, 8 or
 
 // The micro-kernel keeps an MR x NR tile of C in registers (MR * NV accumulators,
 // plus NV registers of B and one broadcast of A). Sized to the register file.
-#if defined(__AVX512F__)
-constexpr std::ptrdiff_t MR = 12, NV = 2;  // 24 of 32 zmm registers accumulate
+#if defined(GPTLAB_MR) && defined(GPTLAB_NV)  // for tuning experiments
+constexpr std::ptrdiff_t MR = GPTLAB_MR, NV = GPTLAB_NV;
+#elif defined(__AVX512F__)
+constexpr std::ptrdiff_t MR = 8, NV = 2;   // 16 of 32 zmm registers accumulate
 #elif defined(__AVX__)
 constexpr std::ptrdiff_t MR = 6, NV = 2;   // 12 of 16 ymm registers accumulate
 #else
-constexpr std::ptrdiff_t MR = 6, NV = 2;   // SSE / WASM SIMD128: 12 of 16 registers
+constexpr std::ptrdiff_t MR = 4, NV = 2;   // SSE / WASM SIMD128: 8 accumulators; V8 spills beyond
 #endif
 constexpr std::ptrdiff_t NR = NV * W;
 
 // Cache blocking. KC x NR of B (one micro-panel) stays in L1 while the kernel
 // sweeps down the MC x KC block of A that stays in L2.
-constexpr std::ptrdiff_t KC = 256;
+#ifndef GPTLAB_KC
+#define GPTLAB_KC 256
+#endif
+constexpr std::ptrdiff_t KC = GPTLAB_KC;
 constexpr std::ptrdiff_t MC = MR * (W == 4 ? 16 : 10);
 constexpr std::ptrdiff_t NC = 2048;
 

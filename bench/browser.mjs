@@ -1,0 +1,63 @@
+// WASM matmul benchmark in headless Chromium: the start page's worker benchmark
+// (gptlab, SIMD128) with long timings, then @tensorflow/tfjs-backend-wasm's matMul
+// on the same shapes in the same browser (loaded from node_modules through a
+// request route, so the app itself never ships tfjs). Needs `npx vite build` first.
+//
+//   node bench/browser.mjs [--quick]
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startApp, openPage } from '../tests/e2e/harness.mjs';
+
+const quick = process.argv.includes('--quick');
+const [batchSeconds, batches] = quick ? [0.05, 2] : [0.2, 5];
+const tfjsDir = fileURLToPath(new URL('../node_modules/@tensorflow/', import.meta.url));
+
+const app = await startApp();
+try {
+  const { page, errors } = await openPage(app, `/?batch=${batchSeconds}&batches=${batches}`);
+  await page.locator('#bench-run:enabled').waitFor({ timeout: 300_000 });
+  const ours = await page.$$eval('#bench-table tbody tr', (rows) =>
+    rows.map((r) => ({ label: r.cells[0].textContent, dims: r.cells[1].textContent, gflops: Number(r.cells[2].textContent) })));
+  if (errors.length) throw new Error(errors.join('\n'));
+
+  // The peer: tfjs-core + tfjs-backend-wasm served from node_modules under /peer/.
+  await page.route('**/peer/**', (route) => {
+    const rel = new URL(route.request().url()).pathname.replace(/^\/peer\//, '');
+    const type = rel.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+    route.fulfill({ body: readFileSync(tfjsDir + rel), contentType: type });
+  });
+  await page.addScriptTag({ url: '/peer/tfjs-core/dist/tf-core.min.js' });
+  await page.addScriptTag({ url: '/peer/tfjs-backend-wasm/dist/tf-backend-wasm.min.js' });
+  const theirs = await page.evaluate(async ({ shapes, batchSeconds, batches }) => {
+    const tf = globalThis.tf;
+    tf.wasm.setWasmPaths(location.origin + '/peer/tfjs-backend-wasm/dist/');
+    await tf.setBackend('wasm');
+    await tf.ready();
+    const out = [];
+    for (const [m, k, n] of shapes) {
+      const a = tf.randomUniform([m, k], -1, 1), b = tf.randomUniform([k, n], -1, 1);
+      tf.matMul(a, b).dispose();
+      let best = 0;
+      for (let t = 0; t < batches; t++) {
+        let reps = 0, seconds = 0;
+        const start = performance.now();
+        do { tf.matMul(a, b).dispose(); reps++; seconds = (performance.now() - start) / 1000; } while (seconds < batchSeconds);
+        best = Math.max(best, (2 * m * k * n * reps) / seconds / 1e9);
+      }
+      a.dispose(); b.dispose();
+      out.push(best);
+    }
+    return { gflops: out, threads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') };
+  }, { shapes: ours.map((r) => r.dims.split(' × ').map(Number)), batchSeconds, batches });
+
+  console.log(`${await app.browser.version()} headless; gptlab in a Web Worker, tfjs-backend-wasm on the page ` +
+    `(threads: ${theirs.threads})\n`);
+  console.log('| shape | m x k x n | gptlab GFLOP/s | tfjs-wasm GFLOP/s | gptlab / tfjs |');
+  console.log('|---|---|---:|---:|---:|');
+  ours.forEach((r, i) => {
+    const t = theirs.gflops[i];
+    console.log(`| ${r.label} | ${r.dims.replaceAll(' × ', 'x')} | ${r.gflops.toFixed(1)} | ${t.toFixed(1)} | ${(r.gflops / t).toFixed(2)} |`);
+  });
+} finally {
+  await app.close();
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds gptlab. Usage: scripts/build.sh [native] [wasm] (default: both).
+#   native -> build/       (library, doctest suite, benchmarks)
+#   wasm   -> build-wasm/  (the same doctest suite for node, and the web module)
+# Incremental: a second run with nothing changed takes a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=("$@")
+((${#targets[@]})) || targets=(native wasm)
+export NODE_PATH=/usr/share/nodejs  # Emscripten's optimizer needs acorn from Debian's node modules
+
+for t in "${targets[@]}"; do
+  case "$t" in
+    native)
+      [[ -f build/build.ninja ]] || cmake -S . -B build -G Ninja
+      ninja -C build ;;
+    wasm)
+      [[ -f build-wasm/build.ninja ]] || emcmake cmake -S . -B build-wasm -G Ninja
+      ninja -C build-wasm ;;
+    *) echo "build.sh: unknown target '$t' (use native or wasm)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what gptlab needs and is missing, and nothing else:
+#   Debian packages (Emscripten, header-only C++ libraries, Chromium for browser tests),
+#   then the npm packages pinned in package-lock.json.
+# A second run finds everything in place and returns at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(g++ cmake ninja-build emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev chromium)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]]; then missing+=("$p"); fi
+done
+
+if ((${#missing[@]})); then
+  install_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "gptlab needs these Debian packages: ${missing[*]}." >&2
+    echo "Install them as root with: $install_cmd" >&2
+    exit 1
+  fi
+  echo "setup: installing Debian packages: ${missing[*]}"
+  apt-get -o DPkg::Lock::Timeout=600 update
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+fi
+
+# npm ci when node_modules is absent or older than the lock file.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, build, then run every suite:
+#   native doctest (CTest), the same doctest suite as WASM under node (CTest),
+#   TypeScript type check, Vitest, and the browser end-to-end suite (Chromium).
+# Every part runs even if an earlier one fails; the exit status is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || exit 1
+
+results=()
+failed=0
+step() {  # step NAME COMMAND...
+  local name=$1; shift
+  echo; echo "=== $name ==="
+  local start=$SECONDS
+  if "$@"; then results+=("$name: pass ($((SECONDS - start)) s)")
+  else results+=("$name: FAIL ($((SECONDS - start)) s)"); failed=1; fi
+}
+
+step "build native" bash scripts/build.sh native
+step "build wasm" bash scripts/build.sh wasm
+step "doctest native" ctest --test-dir build --output-on-failure
+step "doctest wasm (node)" ctest --test-dir build-wasm --output-on-failure
+step "typecheck" npx tsc -p .
+step "vitest" npx vitest run
+step "build web app" npx vite build --logLevel warn
+step "browser e2e (chromium)" node --test --test-concurrency=1 tests/e2e/
+
+echo
+echo "=== summary ==="
+printf '  %s\n' "${results[@]}"
+if ((failed)); then echo "gptlab tests: FAILED"; else echo "gptlab tests: all passed"; fi
+exit $failed

@@ -1,0 +1,42 @@
+// Shared by the browser tests and the browser benchmark: serves the built app
+// (dist/, from `vite build`) with `vite preview` on a free loopback port and
+// drives Debian's Chromium headless through playwright-core.
+import { preview } from 'vite';
+import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function startApp() {
+  if (!existsSync(`${root}/dist/index.html`)) throw new Error('dist/ is missing: run `npx vite build` first.');
+  const server = await preview({
+    configFile: `${root}/vite.config.ts`,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report a URL.');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((resolve) => server.httpServer.close(resolve));
+    },
+  };
+}
+
+// A new page that records console errors and uncaught exceptions.
+export async function openPage(app, path = '/') {
+  const page = await app.browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  await page.goto(new URL(path, app.url).href);
+  return { page, errors };
+}
