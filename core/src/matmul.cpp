@@ -31,26 +31,27 @@ namespace {
 using Batch = xsimd::batch<float>;
 constexpr std::ptrdiff_t W = Batch::size;  // floats per SIMD register: 16, 8 or 4
 
-// The micro-kernel keeps an MR x NR tile of C in registers (MR * NV accumulators,
-// plus NV registers of B and one broadcast of A). Sized to the register file.
-#if defined(GPTLAB_MR) && defined(GPTLAB_NV)  // for tuning experiments
-constexpr std::ptrdiff_t MR = GPTLAB_MR, NV = GPTLAB_NV;
-#elif defined(__AVX512F__)
-constexpr std::ptrdiff_t MR = 8, NV = 2;   // 16 of 32 zmm registers accumulate
+// Shapes per instruction set, chosen by measurement (see BENCHMARKS.md):
+//   MR x NR  the tile of C the micro-kernel keeps in registers (MR * NV accumulators,
+//            plus NV registers of B and one broadcast of A), sized to the register file;
+//   KC       depth of a packed slice: a KC x NR micro-panel of B stays in L1;
+//   MC       rows of A per block (L2 natively; under WASM a 16-row block that stays
+//            in L1 while B streams from L2 measured 10-15% faster);
+//   NC       columns of B packed at once;
+//   read A in place: natively the kernel reads a row-major A directly (see APanel);
+//            under WASM each extra row pointer costs V8 an integer add per load and
+//            packing measured faster.
+#if defined(__AVX512F__)
+constexpr std::ptrdiff_t MR = 8, NV = 2, KC = 256, MC = 80;  // 16 of 32 zmm registers accumulate
+constexpr bool kReadAInPlace = true;
 #elif defined(__AVX__)
-constexpr std::ptrdiff_t MR = 6, NV = 2;   // 12 of 16 ymm registers accumulate
-#else
-constexpr std::ptrdiff_t MR = 4, NV = 2;   // SSE / WASM SIMD128: 8 accumulators; V8 spills beyond
+constexpr std::ptrdiff_t MR = 6, NV = 2, KC = 256, MC = 72;  // 12 of 16 ymm registers accumulate
+constexpr bool kReadAInPlace = true;
+#else  // SSE4.1, i.e. WASM SIMD128: V8 spills registers beyond 8 accumulators
+constexpr std::ptrdiff_t MR = 4, NV = 2, KC = 384, MC = 16;
+constexpr bool kReadAInPlace = false;
 #endif
 constexpr std::ptrdiff_t NR = NV * W;
-
-// Cache blocking. KC x NR of B (one micro-panel) stays in L1 while the kernel
-// sweeps down the MC x KC block of A that stays in L2.
-#ifndef GPTLAB_KC
-#define GPTLAB_KC 256
-#endif
-constexpr std::ptrdiff_t KC = GPTLAB_KC;
-constexpr std::ptrdiff_t MC = MR * (W == 4 ? 16 : 10);
 constexpr std::ptrdiff_t NC = 2048;
 
 // Element (i, p) of an operand is data[i * row_step + p * col_step]; a transposed
@@ -109,18 +110,29 @@ void pack_b(Operand b, std::ptrdiff_t p0, std::ptrdiff_t kc, std::ptrdiff_t j0, 
   }
 }
 
-// The micro-kernel: acc[MR x NR] = sum_p a[p, :]^T b[p, :], an outer product per
-// step p, then C = acc (+ bias) or C += acc (+ bias). a and b are packed panels.
-void micro_kernel(std::ptrdiff_t kc, const float* a, const float* b, float* c, std::ptrdiff_t ldc,
-                  bool add_to_c, const float* bias) {
+// Where the micro-kernel reads A: a packed panel (element (r, p) at data[p * MR + r])
+// or, when A's rows are contiguous, A itself (element (r, p) at data[r * lda + p]).
+// Reading A in place skips the pack, a transpose that costs as much as the whole
+// product for the small shapes a tiny model multiplies.
+struct APanel {
+  const float* data;
+  std::ptrdiff_t lda;  // 0 for a packed panel
+};
+
+// The micro-kernel: acc[MR x NR] = sum_p a[:, p] b[p, :], one outer product per
+// step p, then C = acc (+ bias) or C += acc (+ bias). b is a packed panel.
+template <bool kPackedA>
+void micro_kernel(std::ptrdiff_t kc, APanel ap, const float* b, float* c, std::ptrdiff_t ldc, bool add_to_c,
+                  const float* bias) {
   Batch acc[MR][NV];
   for (auto& row : acc)
     for (auto& v : row) v = Batch(0.0f);
-  for (std::ptrdiff_t p = 0; p < kc; ++p, a += MR, b += NR) {
+  const float* a = ap.data;
+  for (std::ptrdiff_t p = 0; p < kc; ++p, b += NR) {
     Batch bv[NV];
     for (std::ptrdiff_t v = 0; v < NV; ++v) bv[v] = Batch::load_aligned(b + v * W);
     for (std::ptrdiff_t r = 0; r < MR; ++r) {
-      const Batch ar(a[r]);
+      const Batch ar(kPackedA ? a[p * MR + r] : a[r * ap.lda + p]);
       for (std::ptrdiff_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
     }
   }
@@ -135,13 +147,25 @@ void micro_kernel(std::ptrdiff_t kc, const float* a, const float* b, float* c, s
   }
 }
 
+void kernel(std::ptrdiff_t kc, APanel a, const float* b, float* c, std::ptrdiff_t ldc, bool add_to_c,
+            const float* bias) {
+  if (a.lda == 0) return micro_kernel<true>(kc, a, b, c, ldc, add_to_c, bias);
+  micro_kernel<false>(kc, a, b, c, ldc, add_to_c, bias);
+}
+
 // One MR x NR tile of C, which may be cut short at the bottom or right edge:
 // the kernel then writes into a scratch tile and only the valid part is copied.
-void tile(std::ptrdiff_t rows, std::ptrdiff_t cols, std::ptrdiff_t kc, const float* a, const float* b, float* c,
+// An unpacked A with fewer than MR rows left is packed here (the kernel reads MR rows).
+void tile(std::ptrdiff_t rows, std::ptrdiff_t cols, std::ptrdiff_t kc, APanel a, const float* b, float* c,
           std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
-  if (rows == MR && cols == NR) return micro_kernel(kc, a, b, c, ldc, add_to_c, bias);
+  if (rows == MR && cols == NR) return kernel(kc, a, b, c, ldc, add_to_c, bias);
+  alignas(64) float packed[MR * KC];
+  if (a.lda != 0 && rows < MR) {
+    pack_a(Operand{a.data, a.lda, 1}, 0, rows, 0, kc, packed);
+    a = APanel{packed, 0};
+  }
   alignas(64) float scratch[MR * NR];
-  micro_kernel(kc, a, b, scratch, NR, false, nullptr);
+  kernel(kc, a, b, scratch, NR, false, nullptr);
   for (std::ptrdiff_t r = 0; r < rows; ++r)
     for (std::ptrdiff_t j = 0; j < cols; ++j) {
       float x = scratch[r * NR + j] + (bias ? bias[j] : 0.0f);
@@ -159,6 +183,7 @@ void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
         c(i, j) = (opt.accumulate ? c(i, j) : 0.0f) + (opt.bias ? opt.bias[j] : 0.0f);
     return;
   }
+  const bool read_a_in_place = kReadAInPlace && a.col_step == 1;
   Workspace& ws = workspace();
   for (std::ptrdiff_t jc = 0; jc < n; jc += NC) {
     const std::ptrdiff_t nc = std::min(NC, n - jc);
@@ -169,11 +194,13 @@ void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
       pack_b(b, pc, kc, jc, nc, ws.b.get());
       for (std::ptrdiff_t ic = 0; ic < m; ic += MC) {
         const std::ptrdiff_t mc = std::min(MC, m - ic);
-        pack_a(a, ic, mc, pc, kc, ws.a.get());
+        if (!read_a_in_place) pack_a(a, ic, mc, pc, kc, ws.a.get());
         for (std::ptrdiff_t jr = 0; jr < nc; jr += NR) {
           const float* bias = first && opt.bias ? opt.bias + jc + jr : nullptr;
           for (std::ptrdiff_t ir = 0; ir < mc; ir += MR) {
-            tile(std::min(MR, mc - ir), std::min(NR, nc - jr), kc, ws.a.get() + ir * kc, ws.b.get() + jr * kc,
+            const APanel ap = read_a_in_place ? APanel{a.data + (ic + ir) * a.row_step + pc, a.row_step}
+                                              : APanel{ws.a.get() + ir * kc, 0};
+            tile(std::min(MR, mc - ir), std::min(NR, nc - jr), kc, ap, ws.b.get() + jr * kc,
                  &c(ic + ir, jc + jr), c.row_stride, add_to_c, bias);
           }
         }
