@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds gptlab. Usage: scripts/build.sh [native] [wasm] (default: both).
+# Builds gptlab. Usage: scripts/build.sh [native] [wasm] [asan] (default: native wasm).
 #   native -> build/       (library, doctest suite, benchmarks)
 #   wasm   -> build-wasm/  (the same doctest suite for node, and the web module)
+#   asan   -> build-asan/  (the doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer)
 # Incremental: a second run with nothing changed takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,10 @@ for t in "${targets[@]}"; do
     wasm)
       [[ -f build-wasm/build.ninja ]] || emcmake cmake -S . -B build-wasm -G Ninja
       ninja -C build-wasm ;;
-    *) echo "build.sh: unknown target '$t' (use native or wasm)" >&2; exit 2 ;;
+    asan)
+      [[ -f build-asan/build.ninja ]] ||
+        cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPTLAB_SANITIZE=ON
+      ninja -C build-asan gptlab_tests ;;
+    *) echo "build.sh: unknown target '$t' (use native, wasm or asan)" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: install what is missing, build, then run every suite:
-#   native doctest (CTest), the same doctest suite as WASM under node (CTest),
+#   native doctest (CTest), the same suite under ASan + UBSan, the same suite as WASM under node (CTest),
 #   TypeScript type check, Vitest, and the browser end-to-end suite (Chromium).
 # Every part runs even if an earlier one fails; the exit status is non-zero if any failed.
 set -uo pipefail
@@ -20,7 +20,9 @@ step() {  # step NAME COMMAND...
 
 step "build native" bash scripts/build.sh native
 step "build wasm" bash scripts/build.sh wasm
+step "build native asan+ubsan" bash scripts/build.sh asan
 step "doctest native" ctest --test-dir build --output-on-failure
+step "doctest native asan+ubsan" ctest --test-dir build-asan --output-on-failure
 step "doctest wasm (node)" ctest --test-dir build-wasm --output-on-failure
 step "typecheck" npx tsc -p .
 step "vitest" npx vitest run
