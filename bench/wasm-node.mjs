@@ -3,7 +3,6 @@
 // GFLOP/s = 2 m k n / seconds, best of 5 timed batches of >= 0.2 s each.
 //
 //   node bench/wasm-node.mjs            (after the WASM build: npm run build)
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,7 +13,8 @@ const quick = process.argv.includes('--quick');
 const batchSeconds = quick ? 0.05 : 0.2;
 const batches = quick ? 2 : 5;
 
-export const SHAPES = [
+// The start page's shapes (web/src/matmul-bench.ts).
+const SHAPES = [
   ['square 64', 64, 64, 64],
   ['square 128', 128, 128, 128],
   ['square 256', 256, 256, 256],

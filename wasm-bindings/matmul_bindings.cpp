@@ -28,15 +28,16 @@ std::vector<float> to_floats(const val& array, int rows, int cols, const char* n
 // op is "ab" (A B), "abt" (A B^T) or "atb" (A^T B). Returns C as a new Float32Array.
 val matmul_js(val a, int a_rows, int a_cols, val b, int b_rows, int b_cols, std::string op) {
   return guard([&] {
+    if (op != "ab" && op != "abt" && op != "atb")
+      throw ShapeError("matmul: op must be \"ab\", \"abt\" or \"atb\", not \"" + op + "\".");
     auto av = to_floats(a, a_rows, a_cols, "A"), bv = to_floats(b, b_rows, b_cols, "B");
     const int m = op == "atb" ? a_cols : a_rows, n = op == "abt" ? b_rows : b_cols;
     std::vector<float> c(static_cast<std::size_t>(m) * n);
     Matrix cm(c.data(), m, n);
     ConstMatrix am(av.data(), a_rows, a_cols), bm(bv.data(), b_rows, b_cols);
     if (op == "ab") matmul(cm, am, bm);
-    else if (op == "abt") matmul_bt(cm, am, bm);
-    else if (op == "atb") matmul_at(cm, am, bm);
-    else throw ShapeError("matmul: op must be \"ab\", \"abt\" or \"atb\", not \"" + op + "\".");
+    if (op == "abt") matmul_bt(cm, am, bm);
+    if (op == "atb") matmul_at(cm, am, bm);
     return val::global("Float32Array").new_(emscripten::typed_memory_view(c.size(), c.data()));
   });
 }

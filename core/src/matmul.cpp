@@ -20,10 +20,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <functional>
 #include <memory>
 #include <new>
+#include <string>
+#include <utility>
 
 namespace gptlab {
 namespace {

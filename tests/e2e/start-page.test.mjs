@@ -31,3 +31,15 @@ test('"Run again" measures again without reloading the page', async () => {
   assert.equal(await page.locator('#bench-table tbody tr').count(), 7);
   assert.deepEqual(errors, []);
 });
+
+test('a WASM module that cannot load gives a sentence on the page, not a blank table', async () => {
+  const page = await app.browser.newPage();
+  await page.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(app.url);
+  const status = page.locator('#core-status.error');
+  await status.waitFor({ timeout: 30_000 });
+  const text = await status.textContent();
+  assert.match(text, /^The WebAssembly core failed to load, so nothing can run\. Reload the page;/);
+  assert.match(text, /Details: .*CompileError/);
+  assert.equal(await page.locator('#bench-table tbody tr').count(), 0);
+});

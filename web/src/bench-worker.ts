@@ -1,15 +1,28 @@
 // Runs the matmul benchmark off the main thread and reports each figure as it lands.
-import { loadGptlab } from './gptlab';
+import { loadGptlab, type GptlabModule } from './gptlab';
 import { BENCH_SHAPES, measureGflops, warmUp } from './matmul-bench';
 import type { FromWorker, ToWorker } from './bench-protocol';
 
 const post = (m: FromWorker) => postMessage(m);
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const core = loadGptlab().then(
-  (c) => (post({ type: 'ready', simd: c.simdName() }), c),
-  (e) => (post({ type: 'error', message: `The WebAssembly core failed to load: ${errorText(e)}` }), null),
-);
+async function load(): Promise<GptlabModule | null> {
+  try {
+    const c = await loadGptlab();
+    post({ type: 'ready', simd: c.simdName() });
+    return c;
+  } catch (e) {
+    post({
+      type: 'error',
+      message:
+        'The WebAssembly core failed to load, so nothing can run. Reload the page; if that does not help, ' +
+        'this browser may lack WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+). ' +
+        `Details: ${errorText(e)}`,
+    });
+    return null;
+  }
+}
+const core = load();
 
 onmessage = async (event: MessageEvent<ToWorker>) => {
   const c = await core;

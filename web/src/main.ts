@@ -32,21 +32,30 @@ function run() {
   worker.postMessage({ type: 'run', ...timing } satisfies ToWorker);
 }
 
+function showError(message: string) {
+  status.textContent = message;
+  status.className = 'error';
+  again.disabled = false;
+}
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const msg = event.data;
-  if (msg.type === 'ready') (simd = msg.simd), run();
-  else if (msg.type === 'result') addRow(msg.shape, msg.gflops);
-  else if (msg.type === 'done') {
-    status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Single-thread matmul speed:`;
-    again.disabled = false;
-  } else if (msg.type === 'error') {
-    status.textContent = msg.message;
-    status.className = 'error';
-    again.disabled = false;
+  switch (msg.type) {
+    case 'ready':
+      simd = msg.simd;
+      run();
+      break;
+    case 'result':
+      addRow(msg.shape, msg.gflops);
+      break;
+    case 'done':
+      status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Single-thread matmul speed:`;
+      again.disabled = false;
+      break;
+    case 'error':
+      showError(msg.message);
+      break;
   }
 };
-worker.onerror = (e) => {
-  status.textContent = `The benchmark worker stopped: ${e.message || 'unknown error'}`;
-  status.className = 'error';
-};
+worker.onerror = (e) => showError(`The benchmark worker stopped: ${e.message || 'unknown error'}`);
 again.addEventListener('click', run);
