@@ -6,6 +6,7 @@
 //       pack B[pc:pc+KC, jc:jc+NC] into NR-wide column panels      (fits L2/L3)
 //       for each block of MC rows of A            (ic)
 //         pack A[ic:ic+MC, pc:pc+KC] into MR-tall row panels       (fits L2)
+//           (natively a row-major A is read where it lies instead: see APanel)
 //         for each NR-wide panel of B             (jr)  (stays in L1)
 //           for each MR-tall panel of A           (ir)
 //             micro-kernel: C[MR x NR] += Apanel (MR x KC) * Bpanel (KC x NR)
