@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(g++ cmake ninja-build emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev chromium)
+PACKAGES=(g++ cmake ninja-build emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev nlohmann-json3-dev chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

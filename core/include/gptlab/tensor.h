@@ -7,17 +7,12 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
 
-namespace gptlab {
+#include "gptlab/error.h"
 
-// Thrown when shapes, sizes or arguments do not fit together. The message is a
-// sentence for a human; the bindings hand it to JavaScript unchanged.
-struct ShapeError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
+namespace gptlab {
 
 template <typename T>
 struct MatrixView {
