@@ -10,7 +10,46 @@ export interface MatmulBenchmark {
   delete(): void;
 }
 
+export type SplitPattern = 'none' | 'gpt2' | 'gpt4';
+export interface SpecialToken { text: string; id: number }
+
+/** A tokenizer owned by the WASM core (char or byte-level BPE). Call delete() when done. */
+export interface Tokenizer {
+  kind(): 'char' | 'bpe';
+  vocabSize(): number;
+  /** Token ids; special tokens written in the text count only with allowSpecial. */
+  encode(text: string, allowSpecial: boolean): Int32Array;
+  /** Text of the tokens; bytes that are not valid UTF-8 become U+FFFD. */
+  decode(ids: Int32Array | number[]): string;
+  /** The raw bytes one token stands for. */
+  tokenBytes(id: number): Uint8Array;
+  specials(): SpecialToken[];
+  /** BPE: merges in rank order, flattened [left, right, result, ...]. */
+  merges(): Int32Array;
+  split(): SplitPattern;
+  /** After trainBpe: why training stopped short of the vocabulary size, or null. */
+  stoppedEarly(): string | null;
+  /** gptlab's own JSON file. */
+  save(): string;
+  /** Hugging Face tokenizer.json (BPE only). */
+  exportHf(): string;
+  delete(): void;
+}
+
+export interface TokenizerStatics {
+  trainChar(corpus: string, specials: string[]): Tokenizer;
+  trainBpe(corpus: string, vocabSize: number, split: SplitPattern, specials: string[],
+           onProgress?: ((done: number, total: number) => void) | null): Tokenizer;
+  /** OpenAI's tiktoken rank file (e.g. r50k_base.tiktoken) plus special tokens. */
+  fromTiktoken(ranks: string, split: SplitPattern, specials: SpecialToken[]): Tokenizer;
+  load(json: string): Tokenizer;
+  importHf(json: string): Tokenizer;
+}
+
 export interface GptlabModule {
+  /** The chunks a split pattern cuts a text into (before BPE). */
+  splitText(text: string, pattern: SplitPattern): string[];
+  Tokenizer: TokenizerStatics;
   /** SIMD instruction set the kernels were written for ("sse4.1" is translated to WASM SIMD128). */
   simdName(): string;
   /** C = op(A) op(B) for row-major arrays; op is "ab", "abt" (A B^T) or "atb" (A^T B). Throws Error on bad shapes. */
