@@ -26,6 +26,18 @@ val copy_to_js(const char* array_type, const std::vector<T>& v) {
   return val::global(array_type).new_(emscripten::typed_memory_view(v.size(), v.data()));
 }
 
+// A JS string as UTF-8, written by the engine's TextEncoder straight into WASM
+// memory (several times faster than embind's own string conversion for a
+// novel-length text). Lone surrogates become U+FFFD.
+std::string utf8_from(const val& text) {
+  if (!text.isString()) throw TokenizerError("The text to encode must be a string.");
+  static const val encoder = val::global("TextEncoder").new_();
+  std::string bytes(text["length"].as<std::size_t>() * 3, '\0');  // UTF-16 code unit -> at most 3 bytes
+  const val view(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<unsigned char*>(bytes.data())));
+  bytes.resize(encoder.call<val>("encodeInto", text, view)["written"].as<std::size_t>());
+  return bytes;
+}
+
 std::vector<std::string> strings_from(const val& array) {
   return emscripten::vecFromJSArray<std::string>(array);
 }
@@ -66,9 +78,10 @@ class JsTokenizer {
 
   std::string kind() const { return t_->kind(); }
   int vocab_size() const { return t_->vocab_size(); }
-  val encode(std::string text, bool allow_special) const {
+  val encode(val text, bool allow_special) const {
     return guard([&] {
-      return copy_to_js("Int32Array", t_->encode(text, allow_special ? AllowedSpecials::every() : AllowedSpecials{}));
+      const std::string bytes = utf8_from(text);
+      return copy_to_js("Int32Array", t_->encode(bytes, allow_special ? AllowedSpecials::every() : AllowedSpecials{}));
     });
   }
   std::string decode(val ids) const {

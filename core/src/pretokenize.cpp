@@ -15,8 +15,10 @@ struct Char {
 };
 
 Char char_at(std::string_view text, std::size_t pos) {
+  if (pos >= text.size()) return {};
+  const unsigned char b = static_cast<unsigned char>(text[pos]);
+  if (b < 0x80) return {b, detail::kAsciiClasses[b], 1};  // ASCII: no decoding
   Char c;
-  if (pos >= text.size()) return c;
   c.cp = utf8::decode(text, pos, c.len);
   c.cls = char_class(c.cp);
   return c;
@@ -26,7 +28,17 @@ bool is_newline(char32_t cp) { return cp == '\r' || cp == '\n'; }
 
 // End of the run of characters of class `cls` that starts at pos.
 std::size_t run_end(std::string_view text, std::size_t pos, CharClass cls) {
-  for (Char c = char_at(text, pos); c.len && c.cls == cls; c = char_at(text, pos)) pos += c.len;
+  while (pos < text.size()) {
+    const unsigned char b = static_cast<unsigned char>(text[pos]);
+    if (b < 0x80) {  // ASCII fast path
+      if (detail::kAsciiClasses[b] != cls) break;
+      ++pos;
+      continue;
+    }
+    const Char c = char_at(text, pos);
+    if (c.cls != cls) break;
+    pos += c.len;
+  }
   return pos;
 }
 
@@ -45,14 +57,6 @@ std::size_t contraction(std::string_view text, std::size_t pos, bool ignore_case
   if (ignore_case && text.substr(p, 2) == "\xC5\xBF") return 3;  // 'ſ
   if ((is(p, 'r') && is(p + 1, 'e')) || (is(p, 'v') && is(p + 1, 'e')) || (is(p, 'l') && is(p + 1, 'l'))) return 3;
   return 0;
-}
-
-// ` ?X+` where X is a class: an optional space, then a run of X. Returns the end, or pos if no match.
-std::size_t optional_space_then_run(std::string_view text, std::size_t pos, CharClass cls) {
-  std::size_t start = text[pos] == ' ' ? pos + 1 : pos;
-  if (start > pos && char_at(text, start).cls != cls) start = pos;  // ` ?` backtracks to empty
-  if (char_at(text, start).cls != cls) return pos;
-  return run_end(text, start, cls);
 }
 
 // `\s+(?!\S)|\s+` at a whitespace character: the whitespace run, minus its last
@@ -83,8 +87,14 @@ std::size_t ChunkSplitter::gpt2_chunk_end() const {
   const std::string_view t = text_;
   const std::size_t p = pos_;
   if (std::size_t n = contraction(t, p, false)) return p + n;
-  for (CharClass cls : {CharClass::kLetter, CharClass::kNumber, CharClass::kOther})
-    if (std::size_t end = optional_space_then_run(t, p, cls); end > p) return end;
+  // ` ?X+` for X = letters, numbers or other: the class of the first character
+  // after an optional space decides which alternative matches.
+  const Char c0 = char_at(t, p);
+  if (c0.cp == ' ') {
+    const Char c1 = char_at(t, p + 1);
+    if (c1.len && c1.cls != CharClass::kWhitespace) return run_end(t, p + 1, c1.cls);
+  }
+  if (c0.cls != CharClass::kWhitespace) return run_end(t, p, c0.cls);
   return whitespace_chunk_end(t, p);
 }
 
@@ -96,20 +106,23 @@ std::size_t ChunkSplitter::gpt4_chunk_end() const {
   const Char c0 = char_at(t, p);
   // [^\r\n\p{L}\p{N}]?\p{L}+
   if (c0.cls == CharClass::kLetter) return run_end(t, p, CharClass::kLetter);
-  if (c0.cls != CharClass::kNumber && !is_newline(c0.cp) && char_at(t, p + c0.len).cls == CharClass::kLetter)
+  const Char c1 = char_at(t, p + c0.len);
+  if (c0.cls != CharClass::kNumber && !is_newline(c0.cp) && c1.cls == CharClass::kLetter && c1.len)
     return run_end(t, p + c0.len, CharClass::kLetter);
   // \p{N}{1,3}
   if (c0.cls == CharClass::kNumber) {
     std::size_t end = p;
     for (int i = 0; i < 3; ++i) {
       const Char c = char_at(t, end);
-      if (c.cls != CharClass::kNumber) break;
+      if (c.cls != CharClass::kNumber || !c.len) break;
       end += c.len;
     }
     return end;
   }
   //  ?[^\s\p{L}\p{N}]+[\r\n]*
-  if (std::size_t end = optional_space_then_run(t, p, CharClass::kOther); end > p) {
+  const bool space_then_other = c0.cp == ' ' && c1.len && c1.cls == CharClass::kOther;
+  if (c0.cls == CharClass::kOther || space_then_other) {
+    std::size_t end = run_end(t, space_then_other ? p + 1 : p, CharClass::kOther);
     while (end < t.size() && is_newline(static_cast<unsigned char>(t[end]))) ++end;
     return end;
   }

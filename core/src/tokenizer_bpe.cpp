@@ -13,7 +13,6 @@ namespace {
 constexpr int kNoRank = std::numeric_limits<int>::max();
 constexpr std::size_t kLongChunk = 96;       // bytes; longer chunks merge with a heap
 constexpr std::size_t kCachedChunk = 256;    // bytes; longer chunks are not cached
-constexpr std::size_t kCacheEntries = 1 << 16;
 
 std::string describe(int id, const std::vector<std::string>& tokens) {
   return std::to_string(id) + " (" + std::to_string(tokens[id].size()) + " bytes)";
@@ -50,6 +49,8 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
       if (!is_special(id) && !tokens_[id].empty() && !whole_tokens_.emplace(tokens_[id], id).second)
         throw TokenizerError("Two tokens of the tiktoken vocabulary have the same bytes (ids " +
                              std::to_string(whole_tokens_[tokens_[id]]) + " and " + std::to_string(id) + ").");
+    for (const auto& [bytes, id] : whole_tokens_)
+      if (bytes.size() <= 8) short_tokens_.insert(bytes, std::span<const int>(&id, 1));
     // Every split of every token into two tokens is a merge, ranked by the token's id.
     for (int id = 0; id < n; ++id) {
       const std::string& t = tokens_[id];
@@ -87,64 +88,72 @@ std::vector<int> BpeTokenizer::encode(std::string_view text, const AllowedSpecia
   std::vector<int> ids;
   ids.reserve(text.size() / 3);
   for (const TextPiece& piece : split_at_specials(text, specials_, allowed)) {
-    if (piece.special_id >= 0) {
-      ids.push_back(piece.special_id);
-      continue;
-    }
-    ChunkSplitter splitter(piece.text, split_);
-    for (std::string_view chunk; splitter.next(chunk);) encode_chunk(chunk, ids);
+    if (piece.special_id >= 0) ids.push_back(piece.special_id);
+    else encode_ordinary(piece.text, ids);
   }
   return ids;
 }
 
+// The per-chunk loop lives in a function of its own with no objects to destroy:
+// under WASM's JavaScript-based exceptions, every call made where a destructor
+// would have to run on unwinding goes through a JavaScript trampoline, which made
+// encoding several times slower.
+void BpeTokenizer::encode_ordinary(std::string_view text, std::vector<int>& out) const {
+  ChunkSplitter splitter(text, split_);
+  for (std::string_view chunk; splitter.next(chunk);) encode_chunk(chunk, out);
+}
+
 void BpeTokenizer::encode_chunk(std::string_view chunk, std::vector<int>& out) const {
   if (chunk.size() == 1) return out.push_back(byte_ids_[static_cast<unsigned char>(chunk[0])]);
-  if (rule_ == MergeRule::tiktoken_ranks) {
-    if (auto it = whole_tokens_.find(chunk); it != whole_tokens_.end()) return out.push_back(it->second);
-  }
   const bool cacheable = chunk.size() <= kCachedChunk;
-  if (cacheable) {
-    if (auto it = cache_.find(chunk); it != cache_.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
+  if (cacheable && cache_.append(chunk, out)) return;
+  if (rule_ == MergeRule::tiktoken_ranks) {  // a chunk that is a token is that token
+    const std::size_t first = out.size();
+    bool whole = short_tokens_.append(chunk, out);
+    if (!whole && chunk.size() > 8) {
+      if (auto it = whole_tokens_.find(chunk); it != whole_tokens_.end()) out.push_back(it->second), whole = true;
+    }
+    if (whole) {
+      if (cacheable) cache_.insert(chunk, std::span<const int>(out.data() + first, 1));
       return;
     }
   }
-  std::vector<int> parts(chunk.size());
-  for (std::size_t i = 0; i < chunk.size(); ++i) parts[i] = byte_ids_[static_cast<unsigned char>(chunk[i])];
-  if (parts.size() <= kLongChunk) merge_parts(parts);
-  else merge_parts_long(parts);
-  out.insert(out.end(), parts.begin(), parts.end());
-  if (cacheable) {
-    if (cache_.size() >= kCacheEntries) cache_.clear();
-    cache_.emplace(std::string(chunk), std::move(parts));
-  }
+  const std::size_t first = out.size();
+  for (unsigned char b : chunk) out.push_back(byte_ids_[b]);
+  const std::span<int> parts(out.data() + first, chunk.size());
+  const std::size_t n = chunk.size() <= kLongChunk ? merge_parts(parts) : merge_parts_long(parts);
+  out.resize(first + n);
+  if (cacheable) cache_.insert(chunk, std::span<const int>(out.data() + first, n));
 }
 
 // Short chunks: rescan the pair ranks after every merge (as tiktoken does).
 //   ranks[i] = rank of (parts[i], parts[i + 1]); merge the lowest, leftmost first.
-void BpeTokenizer::merge_parts(std::vector<int>& parts) const {
+// Merges in place; returns how many parts are left.
+std::size_t BpeTokenizer::merge_parts(std::span<int> parts) const {
+  std::size_t n = parts.size();
   auto rank_of = [&](std::size_t i) {
     const Ranked* r = pair_ranks_.find(parts[i], parts[i + 1]);
     return r ? r->rank : kNoRank;
   };
-  std::vector<int> ranks(parts.size() - 1);
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) ranks[i] = rank_of(i);
-  while (!ranks.empty()) {
-    const auto best = std::min_element(ranks.begin(), ranks.end());
-    if (*best == kNoRank) break;
-    const std::size_t i = static_cast<std::size_t>(best - ranks.begin());
+  int ranks[kLongChunk];
+  for (std::size_t i = 0; i + 1 < n; ++i) ranks[i] = rank_of(i);
+  while (n > 1) {
+    const std::size_t i = static_cast<std::size_t>(std::min_element(ranks, ranks + n - 1) - ranks);
+    if (ranks[i] == kNoRank) break;
     parts[i] = pair_ranks_.find(parts[i], parts[i + 1])->result;
-    parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-    ranks.erase(ranks.begin() + static_cast<std::ptrdiff_t>(i));
-    if (i + 1 < parts.size()) ranks[i] = rank_of(i);
+    std::copy(parts.begin() + i + 2, parts.begin() + n, parts.begin() + i + 1);
+    std::copy(ranks + i + 1, ranks + n - 1, ranks + i);
+    --n;
+    if (i + 1 < n) ranks[i] = rank_of(i);
     if (i > 0) ranks[i - 1] = rank_of(i - 1);
   }
+  return n;
 }
 
 // Long chunks (a page of digits, a run of spaces): the same merges in O(n log n),
 // with the parts in a linked list and candidate pairs in a min-heap ordered by
 // (rank, position). A popped candidate whose parts have changed since is stale.
-void BpeTokenizer::merge_parts_long(std::vector<int>& parts) const {
+std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
   const int n = static_cast<int>(parts.size());
   std::vector<int> next(n), prev(n);
   for (int i = 0; i < n; ++i) next[i] = i + 1, prev[i] = i - 1;
@@ -172,9 +181,9 @@ void BpeTokenizer::merge_parts_long(std::vector<int>& parts) const {
     consider(prev[c.pos]);
     consider(c.pos);
   }
-  int w = 0;
+  std::size_t w = 0;
   for (int i = 0; i >= 0; i = next[i]) parts[w++] = parts[i];
-  parts.resize(w);
+  return w;
 }
 
 BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern split, std::vector<SpecialToken> specials) {

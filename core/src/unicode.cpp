@@ -1,7 +1,7 @@
 #include "gptlab/unicode.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
 namespace gptlab {
 namespace {
@@ -13,25 +13,22 @@ struct ClassRun {
 
 #include "unicode_tables.inc"
 
-// ASCII is most text: look it up in a table built from the same runs.
-constexpr std::array<CharClass, 128> kAscii = [] {
-  std::array<CharClass, 128> table{};
-  std::size_t run = 0;
-  for (char32_t cp = 0; cp < 128; ++cp) {
-    while (run + 1 < std::size(kClassRuns) && kClassRuns[run + 1].first <= cp) ++run;
-    table[cp] = kClassRuns[run].cls;
-  }
-  return table;
-}();
-
 }  // namespace
 
-CharClass char_class(char32_t cp) {
-  if (cp < 128) return kAscii[cp];
+namespace detail {
+
+CharClass char_class_from_table(char32_t cp) {
   // The last run that starts at or before cp.
   const auto* it = std::upper_bound(std::begin(kClassRuns), std::end(kClassRuns), cp,
                                     [](char32_t c, const ClassRun& r) { return c < r.first; });
   return it == std::begin(kClassRuns) ? CharClass::kOther : std::prev(it)->cls;
 }
 
+const std::array<CharClass, 128> kAsciiClasses = [] {
+  std::array<CharClass, 128> table{};
+  for (char32_t cp = 0; cp < 128; ++cp) table[cp] = char_class_from_table(cp);
+  return table;
+}();
+
+}  // namespace detail
 }  // namespace gptlab

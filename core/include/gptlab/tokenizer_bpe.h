@@ -13,10 +13,12 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "gptlab/chunk_cache.h"
 #include "gptlab/pair_map.h"
 #include "gptlab/pretokenize.h"
 #include "gptlab/tokenizer.h"
@@ -82,8 +84,9 @@ class BpeTokenizer : public Tokenizer {
     int rank;
     int result;
   };
-  void merge_parts(std::vector<int>& parts) const;
-  void merge_parts_long(std::vector<int>& parts) const;
+  void encode_ordinary(std::string_view text, std::vector<int>& out) const;
+  std::size_t merge_parts(std::span<int> parts) const;
+  std::size_t merge_parts_long(std::span<int> parts) const;
 
   std::vector<std::string> tokens_;  // id -> bytes (special ids: their text)
   std::vector<Merge> merges_;
@@ -97,9 +100,12 @@ class BpeTokenizer : public Tokenizer {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
 
-  PairMap<Ranked> pair_ranks_;  // (left, right) -> rank and result
-  StringMap<int> whole_tokens_; // tiktoken_ranks: bytes -> id
-  mutable StringMap<std::vector<int>> cache_;  // encoded chunks (text repeats its words); not thread-safe
+  PairMap<Ranked> pair_ranks_;   // (left, right) -> rank and result
+  StringMap<int> whole_tokens_;  // tiktoken_ranks: bytes -> id
+  ChunkCache short_tokens_;      // the same for tokens of up to 8 bytes, looked up faster
+  // Encoded chunks (text repeats its words); with tiktoken_ranks it starts with
+  // every token as its own chunk. Filled during encode: not thread-safe.
+  mutable ChunkCache cache_;
 };
 
 struct BpeTokenizer::Trained {

