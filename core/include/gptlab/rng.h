@@ -1,0 +1,39 @@
+// The run's random numbers: one seeded generator per run, split into independent
+// streams (initialization, dropout, batches) so that adding a use of one stream
+// never shifts another. Integer-only core (SplitMix64), so the same seed gives
+// the same numbers natively and in WASM; normals use Box-Muller.
+#pragma once
+
+#include <cstdint>
+
+namespace gptlab {
+
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 0) : state_(seed) {}
+
+  // SplitMix64 (Steele, Lea, Flood 2014): state += golden gamma, then mix.
+  std::uint64_t next_u64() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // A new, independent generator; this one moves on by one draw.
+  Rng split() { return Rng(next_u64() ^ 0x6A09E667F3BCC909ull); }
+
+  // Uniform in [0, 1) with 24 (float) or 53 (double) random bits.
+  float uniform_float() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }
+  double uniform_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  // Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; bias below 2^-32 for n < 2^32).
+  std::uint32_t below(std::uint32_t n) {
+    return static_cast<std::uint32_t>(((next_u64() >> 32) * static_cast<std::uint64_t>(n)) >> 32);
+  }
+  // Standard normal (Box-Muller).
+  double normal();
+
+ private:
+  std::uint64_t state_;
+};
+
+}  // namespace gptlab
