@@ -1,0 +1,249 @@
+// Optimizer, schedules, RNG, configs, and whole training runs: a tiny GPT
+// overfits one batch; loss falls on real text; the bigram baseline learns bigrams.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "gptlab/adamw.h"
+#include "gptlab/bigram.h"
+#include "gptlab/error.h"
+#include "gptlab/gpt.h"
+#include "gptlab/layers.h"
+#include "gptlab/schedule.h"
+#include "gptlab/tokenizer_char.h"
+#include "test_support.h"
+
+using namespace gptlab;
+
+namespace {
+
+GptConfig small_config() {
+  GptConfig c;
+  c.vocab_size = 16, c.block_size = 16, c.n_layer = 2, c.n_head = 2, c.n_embd = 32;
+  return c;
+}
+
+// Trains `steps` AdamW steps on one batch; returns the losses.
+std::vector<float> train(Model<float>& model, const Batch& batch, int steps, float lr, float dropout = 0.0f) {
+  AdamW<float> opt(model.tensors(), model.num_parameters(), {0.9f, 0.99f, 1e-8f, 0.0f});
+  Rng rng(1);
+  std::vector<float> losses;
+  for (int s = 0; s < steps; ++s) {
+    model.zero_grad();
+    losses.push_back(model.forward(batch, {dropout > 0, dropout, &rng}));
+    model.backward();
+    clip_grad_norm(model.grads(), 1.0f);
+    opt.step(model.params(), model.grads(), lr);
+  }
+  return losses;
+}
+
+}  // namespace
+
+TEST_CASE("learning-rate schedule: warmup, cosine, floor") {
+  const LrSchedule s{LrSchedule::Kind::cosine, 1e-3f, 1e-5f, 100, 3000};
+  CHECK(s.at(0) == doctest::Approx(1e-5));         // 1e-3 * 1 / 100
+  CHECK(s.at(49) == doctest::Approx(5e-4));
+  CHECK(s.at(99) == doctest::Approx(1e-3));
+  CHECK(s.at(100) == doctest::Approx(1e-3));       // the cosine starts at the top
+  CHECK(s.at(1550) == doctest::Approx((1e-3 + 1e-5) / 2));  // halfway down
+  CHECK(s.at(3000) == doctest::Approx(1e-5));
+  CHECK(s.at(10000) == doctest::Approx(1e-5));
+  for (int step = 100; step < 3000; step += 50) CHECK(s.at(step + 50) <= s.at(step));  // never rises after warmup
+  const LrSchedule constant{LrSchedule::Kind::constant, 3e-4f};
+  CHECK(constant.at(0) == 3e-4f);
+  CHECK(constant.at(5000) == 3e-4f);
+  CHECK_THROWS_WITH_AS((LrSchedule{LrSchedule::Kind::cosine, 1e-3f, 1e-5f, 100, 50}.validate()),
+                       "The schedule needs more total steps than warmup steps.", ShapeError);
+  CHECK_THROWS_AS((LrSchedule{LrSchedule::Kind::constant, -1.0f}.validate()), ShapeError);
+
+  const DropoutSchedule d{0.2f, 0.0f, 1000};
+  CHECK(d.at(0) == doctest::Approx(0.2));
+  CHECK(d.at(500) == doctest::Approx(0.1));
+  CHECK(d.at(2000) == doctest::Approx(0.0));
+  CHECK(DropoutSchedule{0.1f, 0.1f, 10}.at(7) == doctest::Approx(0.1));
+  CHECK_THROWS_AS((DropoutSchedule{0.0f, 1.0f, 10}.validate()), ShapeError);
+}
+
+TEST_CASE("AdamW: nanoGPT's decay groups and the update rule") {
+  Gpt<float> model(small_config(), 1);
+  int decayed = 0;
+  for (const ParamTensor& t : model.tensors()) {
+    const bool bias_or_norm = t.name.find(".bias") != std::string::npos || t.name.find("ln_") != std::string::npos;
+    CHECK(t.decays() == !bias_or_norm);
+    decayed += t.decays();
+  }
+  CHECK(model.tensor("transformer.wte.weight").decays());  // embeddings decay, as in nanoGPT
+  CHECK(decayed == 1 + 2 * 4 + 1);
+
+  // One parameter by hand: t = 1, m = 0.1 g, v = 0.01 g^2 (betas 0.9, 0.99): the step is lr (sign(g) + wd p).
+  std::vector<ParamTensor> tensors{{"w", 0, {1, 2}}, {"b", 2, {1}}};
+  AdamW<double> opt(tensors, 3, {0.9f, 0.99f, 1e-12f, 0.5f});
+  std::vector<double> p{1.0, -2.0, 3.0}, g{0.25, -4.0, 1.0};
+  opt.step(p, g, 0.1f);
+  CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (1.0 + 0.5 * 1.0)));
+  CHECK(p[1] == doctest::Approx(-2.0 - 0.1 * (-1.0 + 0.5 * -2.0)));
+  CHECK(p[2] == doctest::Approx(3.0 - 0.1 * 1.0));  // the 1-D tensor does not decay
+  CHECK_THROWS_AS(opt.step(std::span<double>(p.data(), 2), std::span<const double>(g.data(), 2), 0.1f), ShapeError);
+}
+
+TEST_CASE("gradient clipping to a global norm") {
+  std::vector<float> g{3.0f, 4.0f};
+  CHECK(clip_grad_norm<float>(g, 10.0f) == doctest::Approx(5.0));
+  CHECK(g[0] == 3.0f);  // below the limit: untouched
+  CHECK(clip_grad_norm<float>(g, 1.0f) == doctest::Approx(5.0));
+  CHECK(std::hypot(g[0], g[1]) == doctest::Approx(1.0).epsilon(1e-5));
+  std::vector<float> bad{1.0f, NAN};
+  CHECK(std::isnan(clip_grad_norm<float>(bad, 1.0f)));  // reported, not spread
+  CHECK(bad[0] == 1.0f);
+}
+
+TEST_CASE("the RNG is deterministic, splits into independent streams, and is well spread") {
+  Rng a(7), b(7);
+  for (int i = 0; i < 100; ++i) REQUIRE(a.next_u64() == b.next_u64());
+  Rng parent(7);
+  Rng child = parent.split();
+  CHECK(child.next_u64() != parent.next_u64());
+  Rng n(3);
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double x = n.normal();
+    sum += x, sum2 += x * x;
+  }
+  CHECK(sum / 100000 == doctest::Approx(0.0).epsilon(0.02));
+  CHECK(sum2 / 100000 == doctest::Approx(1.0).epsilon(0.02));
+  std::set<std::uint32_t> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(n.below(10));
+  CHECK(seen == std::set<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
+TEST_CASE("configurations that cannot work are refused with a sentence") {
+  auto refuse = [](auto change, const char* sentence) {
+    GptConfig c = small_config();
+    change(c);
+    CHECK_THROWS_WITH_AS(Gpt<float>(c, 0), sentence, ShapeError);
+  };
+  refuse([](GptConfig& c) { c.n_head = 3; }, "n_embd (32) must be divisible by the number of heads (3).");
+  refuse([](GptConfig& c) { c.n_head = 0; }, "The model needs at least one attention head.");
+  refuse([](GptConfig& c) { c.block_size = 0; }, "The block size (context length) must be at least 1.");
+  refuse([](GptConfig& c) { c.vocab_size = 0; }, "The vocabulary needs at least one token.");
+  refuse([](GptConfig& c) { c.n_embd = 6, c.n_head = 2; }, "RoPE rotates pairs of numbers, so the head size n_embd / n_head (3) must be even.");
+  refuse([](GptConfig& c) { c.n_layer = 100000, c.n_embd = 4096; }, "This configuration has about 20132659 million parameters; gptlab models stay below 2 billion.");
+  refuse([](GptConfig& c) { c.dropout = 1.0f; }, "Dropout must be at least 0 and below 1.");
+  GptConfig c = small_config();
+  c.ffn = Ffn::swiglu;
+  CHECK(c.ffn_hidden() == 256);  // 2/3 of 128 = 85, rounded up to LLaMA's multiple of 256
+  c.n_embd = 4096, c.n_head = 32;
+  CHECK(c.ffn_hidden() == 11008);  // LLaMA-7B's hidden size
+}
+
+TEST_CASE("a forward pass refuses bad batches and exposes attention") {
+  Gpt<float> model(small_config(), 3);
+  std::vector<int> tokens(2 * 8, 1), targets(2 * 8, 2);
+  CHECK_THROWS_WITH_AS(model.forward({tokens.data(), targets.data(), nullptr, 1, 20}),
+                       "The sequences are 20 tokens long, but the model's block size is 16.", ShapeError);
+  tokens[3] = 16;
+  CHECK_THROWS_WITH_AS(model.forward({tokens.data(), nullptr, nullptr, 2, 8}),
+                       "Token id 16 is outside the vocabulary of 16 tokens.", ShapeError);
+  tokens[3] = 1;
+  targets[0] = -5;
+  CHECK_THROWS_WITH_AS(model.forward({tokens.data(), targets.data(), nullptr, 2, 8}),
+                       "Target id -5 is outside the vocabulary of 16 tokens (use -100 for positions without a target).",
+                       ShapeError);
+  CHECK_THROWS_AS(model.forward({tokens.data(), nullptr, nullptr, 2, 8}, {true, 0.1f, nullptr}), ShapeError);
+  CHECK(model.forward({tokens.data(), nullptr, nullptr, 2, 8}) == 0.0f);
+  CHECK_THROWS_WITH_AS(model.backward(), "backward() needs a forward pass with targets.", ShapeError);
+  const float* att = model.attention(1);
+  for (int i = 0; i < 8; ++i) {  // causal rows: weights on keys 0..i summing to 1
+    double sum = 0;
+    for (int j = 0; j < 8; ++j) {
+      if (j > i) CHECK(att[i * 8 + j] == 0.0f);
+      sum += att[i * 8 + j];
+    }
+    CHECK(sum == doctest::Approx(1.0));
+  }
+  CHECK_THROWS_AS(model.attention(2), ShapeError);
+}
+
+TEST_CASE("a tiny GPT overfits one batch (every variant)") {
+  for (int variant = 0; variant < 3; ++variant) {
+    GptConfig c = small_config();
+    if (variant == 1) c.ffn = Ffn::swiglu, c.norm = Norm::rmsnorm, c.ffn_multiple_of = 32;
+    if (variant == 2) c.positions = Positions::learned, c.tie_weights = true;
+    Gpt<float> model(c, 11);
+    Rng rng(5);
+    std::vector<int> tokens(4 * 16), targets(4 * 16);
+    for (int& t : tokens) t = static_cast<int>(rng.below(16));
+    for (std::size_t i = 0; i < tokens.size(); ++i) targets[i] = static_cast<int>(rng.below(16));  // pure memorization
+    const auto losses = train(model, {tokens.data(), targets.data(), nullptr, 4, 16}, 300, 3e-3f);
+    INFO("variant ", variant, ": first loss ", losses.front(), ", last ", losses.back());
+    CHECK(losses.front() == doctest::Approx(std::log(16.0)).epsilon(0.1));  // starts at chance
+    CHECK(losses.back() < 0.05f);
+  }
+}
+
+TEST_CASE("training on real text: the loss falls well below the unigram entropy") {
+  // The first 20,000 characters of the built-in corpus, character-level.
+  const std::string text = test_support::read_source_file("public/corpus/pride-and-prejudice.txt").substr(0, 20000);
+  const CharTokenizer tok = CharTokenizer::train(text);
+  const std::vector<int> ids = tok.encode(text);
+  GptConfig c;
+  c.vocab_size = tok.vocab_size(), c.block_size = 32, c.n_layer = 2, c.n_head = 4, c.n_embd = 48, c.dropout = 0.1f;
+  Gpt<float> model(c, 2026);
+  AdamW<float> opt(model.tensors(), model.num_parameters());
+  const LrSchedule lr{LrSchedule::Kind::cosine, 3e-3f, 3e-4f, 20, 400};
+  Rng batches(1), dropout(2);
+  const int B = 16, T = 32;
+  std::vector<int> x(B * T), y(B * T);
+  double first = 0, last = 0;
+  for (int step = 0; step < 400; ++step) {
+    for (int b = 0; b < B; ++b) {
+      const int start = static_cast<int>(batches.below(static_cast<std::uint32_t>(ids.size() - T - 1)));
+      for (int t = 0; t < T; ++t) x[b * T + t] = ids[start + t], y[b * T + t] = ids[start + t + 1];
+    }
+    model.zero_grad();
+    const float loss = model.forward({x.data(), y.data(), nullptr, B, T}, {true, c.dropout, &dropout});
+    model.backward();
+    clip_grad_norm(model.grads(), 1.0f);
+    opt.step(model.params(), model.grads(), lr.at(step));
+    if (step < 10) first += loss / 10;
+    if (step >= 390) last += loss / 10;
+  }
+  // Unigram entropy of the characters: what a model that ignores context reaches.
+  std::vector<double> freq(tok.vocab_size());
+  for (int id : ids) freq[id] += 1.0 / ids.size();
+  double unigram = 0;
+  for (double f : freq) unigram -= f > 0 ? f * std::log(f) : 0;
+  INFO("first ", first, ", last ", last, ", unigram entropy ", unigram);
+  CHECK(first > unigram);
+  CHECK(last < unigram - 0.6);  // context helps: well below what character frequencies alone give
+}
+
+TEST_CASE("the bigram baseline learns a deterministic bigram exactly") {
+  // Text where each token always follows the same one: 0 1 2 3 0 1 2 3 ...
+  Bigram<float> model(4, 1);
+  std::vector<int> tokens(64), targets(64);
+  for (int i = 0; i < 64; ++i) tokens[i] = i % 4, targets[i] = (i + 1) % 4;
+  const auto losses = train(model, {tokens.data(), targets.data(), nullptr, 4, 16}, 300, 0.1f);
+  CHECK(losses.front() == doctest::Approx(std::log(4.0)).epsilon(0.01));
+  CHECK(losses.back() < 0.01f);
+  CHECK(model.tensors().size() == 1);
+  CHECK_THROWS_AS(Bigram<float>(0, 1), ShapeError);
+}
+
+TEST_CASE("the same seed gives the same losses; a different seed does not") {
+  auto run = [](std::uint64_t seed) {
+    GptConfig c = small_config();
+    c.dropout = 0.1f;
+    Gpt<float> model(c, seed);
+    std::vector<int> tokens(2 * 16), targets(2 * 16);
+    for (int i = 0; i < 32; ++i) tokens[i] = i % 16, targets[i] = (i * 7) % 16;
+    return train(model, {tokens.data(), targets.data(), nullptr, 2, 16}, 5, 1e-3f, 0.1f);
+  };
+  CHECK(run(1) == run(1));
+  CHECK(run(1) != run(2));
+}
