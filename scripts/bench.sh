@@ -11,5 +11,6 @@ npx vite build --logLevel warn
 echo "## native (build/bench_matmul)"; build/bench_matmul "$@"
 echo; echo "## WASM under node (bench/wasm-node.mjs)"; node bench/wasm-node.mjs "$@"
 echo; echo "## WASM in Chromium (bench/browser.mjs)"; node bench/browser.mjs "$@"
+echo; echo "## training throughput (bench/train-vs-pytorch.sh)"; bash bench/train-vs-pytorch.sh
 echo; echo "## tokenizers, native (build/bench_tokenizer)"; build/bench_tokenizer "$@"
 echo; echo "## tokenizers, WASM under node (bench/tokenizer-node.mjs)"; node bench/tokenizer-node.mjs "$@"

@@ -72,6 +72,7 @@ class Block(nn.Module):
         self.mlp = nn.Module()
         self.mlp.c_fc = nn.Linear(c, 2 * f if cfg["ffn"] == "swiglu" else f)
         self.mlp.c_proj = nn.Linear(f, c)
+        self.drop = nn.Dropout(cfg.get("dropout", 0.0))  # nanoGPT's placements; 0 in the fixtures
 
     def attention(self, x, key_pad, cos, sin):
         b, t, c = x.shape
@@ -84,9 +85,9 @@ class Block(nn.Module):
         mask = key_pad[:, None, None, :].bool().expand(b, nh, t, t)
         if self.cfg["attention"] == "causal":
             mask = mask | torch.triu(torch.ones(t, t, dtype=torch.bool), 1)
-        p = F.softmax(s.masked_fill(mask, float("-inf")), dim=-1)
+        p = self.drop(F.softmax(s.masked_fill(mask, float("-inf")), dim=-1))
         y = (p @ v).transpose(1, 2).contiguous().view(b, t, c)
-        return self.attn.c_proj(y)
+        return self.drop(self.attn.c_proj(y))
 
     def forward(self, x, key_pad, cos, sin):
         x = x + self.attention(self.ln_1(x), key_pad, cos, sin)
@@ -96,7 +97,7 @@ class Block(nn.Module):
         else:
             g, u = h.chunk(2, dim=-1)
             h = F.silu(g) * u
-        return x + self.mlp.c_proj(h)
+        return x + self.drop(self.mlp.c_proj(h))
 
 
 class GPT(nn.Module):
@@ -112,17 +113,27 @@ class GPT(nn.Module):
         self.lm_head = nn.Linear(cfg["n_embd"], cfg["vocab_size"], bias=False)
         if cfg["tie_weights"]:
             self.lm_head.weight = self.transformer.wte.weight
-        for name, p in self.named_parameters():  # random, away from the initial symmetries
-            if name.endswith("bias") or "ln_" in name:
+        for name, p in self.named_parameters():
+            if cfg.get("init") == "nanogpt":  # as gptlab initializes (gpt.cpp)
+                if name.endswith("bias"):
+                    nn.init.zeros_(p)
+                elif "ln_" in name:
+                    nn.init.ones_(p)
+                else:
+                    std = 0.02 / math.sqrt(2 * cfg["n_layer"]) if name.endswith("c_proj.weight") else 0.02
+                    nn.init.normal_(p, std=std)
+            elif name.endswith("bias") or "ln_" in name:  # fixtures: random, away from the initial symmetries
                 nn.init.normal_(p, mean=1.0 if name.endswith("weight") else 0.0, std=0.1)
             else:
                 nn.init.normal_(p, std=0.3)
         self.cos, self.sin = rope_tables(cfg) if cfg["positions"] == "rope" else (None, None)
+        self.drop = nn.Dropout(cfg.get("dropout", 0.0))
 
     def forward(self, tokens, key_pad):
         x = self.transformer.wte(tokens)
         if self.cfg["positions"] == "learned":
             x = x + self.transformer.wpe(torch.arange(tokens.shape[1]))
+        x = self.drop(x)
         for block in self.transformer.h:
             x = block(x, key_pad, self.cos, self.sin)
         return self.lm_head(self.transformer.ln_f(x))
