@@ -35,6 +35,11 @@ class Gpt : public Model<T> {
   const T* logits() const override { return act_.logits.data(); }
   int vocab_size() const override { return cfg_.vocab_size; }
 
+  // One more position through the model using the keys and values cached for the
+  // earlier ones (the cache grows by one). Returns the logits for that position
+  // (vocab_size values, valid until the next call). Causal models only.
+  const T* forward_next(int token, class KvCache& cache);
+
   // Attention weights of one layer after the last forward: (B, n_head, T, T),
   // row i the distribution of query i over the keys (before dropout).
   const T* attention(int layer) const;
@@ -75,6 +80,7 @@ class Gpt : public Model<T> {
   Activations act_;
   int capacity_B_ = 0, capacity_T_ = 0;  // activations are sized for these
   int B_ = 0, T_ = 0;                    // the last forward's batch
+  std::vector<T> next_x_, next_buf_, next_qkv_, next_att_, next_hidden_, next_logits_;  // forward_next's rows
   std::vector<int> tokens_, targets_;
   std::vector<std::uint8_t> key_pad_;
   bool has_pad_ = false, has_targets_ = false;

@@ -1,0 +1,211 @@
+#include "gptlab/checkpoint.h"
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "gptlab/error.h"
+#include "json_fields.h"
+
+namespace gptlab {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr char kMagic[8] = {'G', 'P', 'T', 'L', 'A', 'B', 'C', 'K'};
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+std::uint32_t get_u32(std::string_view s, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+  return v;
+}
+void put_floats(std::string& out, const std::vector<float>& v) {  // little-endian hosts (x86, WASM)
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+}
+
+json tensors_json(const std::vector<ParamTensor>& tensors) {
+  json out = json::array();
+  for (const ParamTensor& t : tensors) out.push_back({{"name", t.name}, {"shape", t.shape}});
+  return out;
+}
+
+[[noreturn]] void corrupt(const std::string& why) { throw Error("The checkpoint is damaged: " + why); }
+
+}  // namespace
+
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), one table lookup per byte.
+std::uint32_t crc32(std::string_view bytes) {
+  static const auto table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char b : bytes) crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+
+std::string config_to_json(const GptConfig& c) {
+  return json{{"vocab_size", c.vocab_size}, {"block_size", c.block_size}, {"n_layer", c.n_layer},
+              {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"dropout", c.dropout},
+              {"positions", to_string(c.positions)}, {"ffn", to_string(c.ffn)}, {"norm", to_string(c.norm)},
+              {"attention", to_string(c.attention)}, {"tie_weights", c.tie_weights},
+              {"ffn_multiple_of", c.ffn_multiple_of}, {"rope_base", c.rope_base}}
+      .dump();
+}
+
+GptConfig config_from_json(std::string_view text) {
+  return with_json_errors("model configuration", [&] {
+    const json j = parse_json(text, "model configuration");
+    GptConfig c;
+    c.vocab_size = int_field(j, "vocab_size"), c.block_size = int_field(j, "block_size");
+    c.n_layer = int_field(j, "n_layer"), c.n_head = int_field(j, "n_head"), c.n_embd = int_field(j, "n_embd");
+    c.dropout = field(j, "dropout").get<float>();
+    const std::string pos = string_field(j, "positions"), ffn = string_field(j, "ffn"), norm = string_field(j, "norm"),
+                      att = string_field(j, "attention");
+    if ((pos != "rope" && pos != "learned") || (ffn != "gelu" && ffn != "swiglu") ||
+        (norm != "layernorm" && norm != "rmsnorm") || (att != "causal" && att != "bidirectional"))
+      throw ShapeError("The model configuration names an unknown option (" + pos + ", " + ffn + ", " + norm + ", " +
+                       att + ").");
+    c.positions = pos == "rope" ? Positions::rope : Positions::learned;
+    c.ffn = ffn == "gelu" ? Ffn::gelu : Ffn::swiglu;
+    c.norm = norm == "layernorm" ? Norm::layernorm : Norm::rmsnorm;
+    c.attention = att == "causal" ? AttentionMode::causal : AttentionMode::bidirectional;
+    c.tie_weights = field(j, "tie_weights").get<bool>();
+    c.ffn_multiple_of = int_field(j, "ffn_multiple_of");
+    c.rope_base = field(j, "rope_base").get<float>();
+    c.validate();
+    return c;
+  });
+}
+
+std::string save_checkpoint(const Checkpoint& ck) {
+  const bool with_optimizer = !ck.adam_m.empty();
+  if (with_optimizer && (ck.adam_m.size() != ck.params.size() || ck.adam_v.size() != ck.params.size()))
+    throw ShapeError("The optimizer state does not match the parameters.");
+  const std::string header = json{{"model", ck.model_kind},
+                                  {"config", json::parse(config_to_json(ck.config))},
+                                  {"tokenizer", ck.tokenizer},
+                                  {"objective", ck.objective},
+                                  {"step", ck.step},
+                                  {"tensors", tensors_json(ck.tensors)},
+                                  {"num_params", ck.params.size()},
+                                  {"optimizer", with_optimizer}}
+                                 .dump();
+  std::string body;
+  put_u32(body, static_cast<std::uint32_t>(header.size()));
+  body += header;
+  put_floats(body, ck.params);
+  if (with_optimizer) put_floats(body, ck.adam_m), put_floats(body, ck.adam_v);
+  std::string out(kMagic, sizeof kMagic);
+  put_u32(out, kCheckpointVersion);
+  out += body;
+  put_u32(out, crc32(body));
+  return out;
+}
+
+Checkpoint load_checkpoint(std::string_view bytes) {
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    throw Error("This is not a gptlab checkpoint (it does not start with GPTLABCK).");
+  if (bytes.size() < 20) corrupt("it is truncated (" + std::to_string(bytes.size()) + " bytes).");
+  const std::uint32_t version = get_u32(bytes, 8);
+  if (version != kCheckpointVersion)
+    throw Error("This checkpoint has format version " + std::to_string(version) + "; this gptlab reads version " +
+                std::to_string(kCheckpointVersion) + ".");
+  const std::string_view body = bytes.substr(12, bytes.size() - 16);
+  if (crc32(body) != get_u32(bytes, bytes.size() - 4))
+    corrupt("its checksum does not match (the file was truncated or changed).");
+  const std::uint32_t header_len = get_u32(body, 0);
+  if (header_len > body.size() - 4) corrupt("its header runs past the end of the file.");
+  return with_json_errors("checkpoint header", [&] {
+    const json h = parse_json(body.substr(4, header_len), "checkpoint header");
+    Checkpoint ck;
+    ck.model_kind = string_field(h, "model");
+    if (ck.model_kind != "gpt" && ck.model_kind != "bigram") corrupt("it holds an unknown kind of model.");
+    ck.config = config_from_json(field(h, "config").dump());
+    ck.tokenizer = string_field(h, "tokenizer");
+    ck.objective = string_field(h, "objective");
+    ck.step = int_field(h, "step");
+    std::size_t total = 0;
+    for (const json& t : array_field(h, "tensors")) {
+      ck.tensors.push_back({string_field(t, "name"), total, field(t, "shape").get<std::vector<int>>()});
+      total += ck.tensors.back().size();
+    }
+    const auto n = field(h, "num_params").get<std::size_t>();
+    const bool with_optimizer = field(h, "optimizer").get<bool>();
+    const std::size_t floats = n * (with_optimizer ? 3 : 1);
+    if (total != n || body.size() - 4 - header_len != floats * sizeof(float))
+      corrupt("its sizes do not add up.");
+    const char* data = body.data() + 4 + header_len;
+    auto take = [&](std::vector<float>& v) {
+      v.resize(n);
+      std::memcpy(v.data(), data, n * sizeof(float));
+      data += n * sizeof(float);
+    };
+    take(ck.params);
+    if (with_optimizer) take(ck.adam_m), take(ck.adam_v);
+    return ck;
+  });
+}
+
+std::string export_safetensors(const Checkpoint& ck) {
+  json header = {{"__metadata__", {{"format", "pt"}, {"gptlab_config", config_to_json(ck.config)},
+                                   {"gptlab_model", ck.model_kind}}}};
+  std::size_t offset = 0;
+  for (const ParamTensor& t : ck.tensors) {
+    const std::size_t bytes = t.size() * sizeof(float);
+    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string h = header.dump();
+  while ((8 + h.size()) % 8) h += ' ';  // the data starts 8-byte aligned
+  std::string out;
+  const std::uint64_t len = h.size();
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((len >> (8 * i)) & 0xFF);
+  out += h;
+  for (const ParamTensor& t : ck.tensors)
+    out.append(reinterpret_cast<const char*>(ck.params.data() + t.offset), t.size() * sizeof(float));
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("Cannot open " + path + ": " + std::strerror(errno) + ".");
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw Error("Cannot read " + path + ".");
+  return s.str();
+}
+
+void write_file(const std::string& path, std::string_view bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("Cannot write " + tmp + ": " + std::strerror(errno) + ".");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw Error("Writing " + path + " failed (is the disk full?); the previous file is unchanged.");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw Error("Cannot replace " + path + ": " + why + ".");
+  }
+}
+
+}  // namespace gptlab
