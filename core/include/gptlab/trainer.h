@@ -1,0 +1,84 @@
+// A training run: corpus -> tokenizer -> token stream -> train/val split ->
+// model -> steps of (batch, objective, forward, backward, clip, AdamW) with the
+// schedules -> evaluation and checkpoints. The CLI and the browser both drive this.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gptlab/adamw.h"
+#include "gptlab/checkpoint.h"
+#include "gptlab/data.h"
+#include "gptlab/gpt.h"
+#include "gptlab/schedule.h"
+#include "gptlab/tokenizer.h"
+
+namespace gptlab {
+
+enum class Objective { causal, masked, mntp };
+const char* to_string(Objective o);
+Objective parse_objective(std::string_view name);  // throws ShapeError
+
+struct TrainOptions {
+  std::string tokenizer = "char";  // char, bpe (no split), bpe-gpt2, bpe-gpt4
+  int vocab_size = 512;            // BPE only
+  Objective objective = Objective::causal;
+  int batch_size = 64;
+  int eval_batches = 10;
+  std::uint64_t seed = 1337;
+  LrSchedule lr;
+  DropoutSchedule dropout;
+  AdamWConfig adamw;
+  float grad_clip = 1.0f;
+  double train_fraction = 0.9;
+};
+
+struct EvalResult {
+  double train_loss, val_loss;
+  double perplexity;         // exp(val_loss)
+  double bits_per_char;      // val_loss in bits per character of text (comparable across tokenizers)
+  double masked_accuracy;    // masked objectives: share of masked tokens predicted exactly (else -1)
+  double unigram_accuracy;   // the same for always guessing the most frequent training token
+};
+
+class Trainer {
+ public:
+  // A new run. The objective decides the attention (causal LM: causal; masked
+  // LM and MNTP: bidirectional). Throws with a sentence for a corpus that is
+  // empty or shorter than block_size + 1 tokens, or a bad configuration.
+  Trainer(std::string_view corpus, const TrainOptions& options, const GptConfig& model);
+  // Resumes from a checkpoint (weights, optimizer state, step, tokenizer).
+  Trainer(std::string_view corpus, const TrainOptions& options, const Checkpoint& checkpoint);
+
+  // One optimizer step; returns the training loss. Throws Error naming the step
+  // if the loss or the gradient becomes NaN or infinite (the weights are left as
+  // they were before the step).
+  float step();
+  EvalResult evaluate();
+  Checkpoint checkpoint() const;
+
+  int steps_done() const { return step_; }
+  float current_lr() const { return options_.lr.at(step_); }
+  Gpt<float>& model() { return *model_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
+  const TrainOptions& options() const { return options_; }
+  std::size_t train_tokens() const { return data_.train.size(); }
+
+ private:
+  void prepare(std::string_view corpus);
+  void make_batch(const std::vector<int>& stream, Rng& rng, BatchData& out);
+
+  TrainOptions options_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<Gpt<float>> model_;
+  std::unique_ptr<AdamW<float>> adamw_;
+  TrainValSplit data_;
+  double chars_per_token_ = 1;
+  int most_frequent_ = 0;
+  int step_ = 0;
+  Rng batch_rng_, dropout_rng_, mask_rng_;
+  BatchData batch_;
+};
+
+}  // namespace gptlab

@@ -1,0 +1,173 @@
+#include "gptlab/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "gptlab/error.h"
+#include "gptlab/layers.h"
+#include "gptlab/tokenizer_bpe.h"
+#include "gptlab/tokenizer_char.h"
+#include "gptlab/tokenizer_file.h"
+#include "gptlab/utf8.h"
+
+namespace gptlab {
+
+const char* to_string(Objective o) { return o == Objective::causal ? "causal" : o == Objective::masked ? "masked" : "mntp"; }
+
+Objective parse_objective(std::string_view name) {
+  if (name == "causal") return Objective::causal;
+  if (name == "masked") return Objective::masked;
+  if (name == "mntp") return Objective::mntp;
+  throw ShapeError("Unknown objective \"" + std::string(name) + "\"; use causal, masked or mntp.");
+}
+
+namespace {
+
+const std::vector<std::string> kSpecials(kStandardSpecials.begin(), kStandardSpecials.end());
+
+std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainOptions& o) {
+  if (o.tokenizer == "char") return std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, kSpecials));
+  SplitPattern split;
+  if (o.tokenizer == "bpe") split = SplitPattern::none;
+  else if (o.tokenizer == "bpe-gpt2") split = SplitPattern::gpt2;
+  else if (o.tokenizer == "bpe-gpt4") split = SplitPattern::gpt4;
+  else throw TokenizerError("Unknown tokenizer \"" + o.tokenizer + "\"; use char, bpe, bpe-gpt2 or bpe-gpt4.");
+  return std::make_unique<BpeTokenizer>(BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
+}
+
+GptConfig for_objective(GptConfig c, Objective o) {
+  c.attention = o == Objective::causal ? AttentionMode::causal : AttentionMode::bidirectional;
+  return c;
+}
+
+}  // namespace
+
+Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const GptConfig& model) : options_(options) {
+  options_.lr.validate();
+  options_.dropout.validate();
+  if (corpus.empty()) throw Error("The corpus is empty; there is nothing to train on.");
+  tokenizer_ = train_tokenizer(corpus, options_);
+  GptConfig c = for_objective(model, options_.objective);
+  c.vocab_size = tokenizer_->vocab_size();
+  model_ = std::make_unique<Gpt<float>>(c, options_.seed);
+  adamw_ = std::make_unique<AdamW<float>>(model_->tensors(), model_->num_parameters(), options_.adamw);
+  prepare(corpus);
+}
+
+Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Checkpoint& ck) : options_(options) {
+  if (ck.model_kind != "gpt") throw Error("The checkpoint holds a " + ck.model_kind + " model; training resumes GPTs only.");
+  tokenizer_ = load_tokenizer(ck.tokenizer);
+  options_.objective = parse_objective(ck.objective);
+  if (tokenizer_->vocab_size() != ck.config.vocab_size)
+    throw Error("The checkpoint's tokenizer has " + std::to_string(tokenizer_->vocab_size()) +
+                " tokens but its model expects " + std::to_string(ck.config.vocab_size) + ".");
+  model_ = std::make_unique<Gpt<float>>(ck.config, options_.seed);
+  if (ck.params.size() != model_->num_parameters())
+    throw Error("The checkpoint has " + std::to_string(ck.params.size()) + " parameters; its configuration needs " +
+                std::to_string(model_->num_parameters()) + ".");
+  std::copy(ck.params.begin(), ck.params.end(), model_->params().begin());
+  adamw_ = std::make_unique<AdamW<float>>(model_->tensors(), model_->num_parameters(), options_.adamw);
+  if (!ck.adam_m.empty()) {
+    std::copy(ck.adam_m.begin(), ck.adam_m.end(), adamw_->m().begin());
+    std::copy(ck.adam_v.begin(), ck.adam_v.end(), adamw_->v().begin());
+    adamw_->set_steps_taken(ck.step);
+  }
+  step_ = ck.step;
+  prepare(corpus);
+}
+
+void Trainer::prepare(std::string_view corpus) {
+  const std::vector<int> stream = tokenizer_->encode(corpus);
+  const int T = model_->config().block_size;
+  if (stream.size() < static_cast<std::size_t>(T) + 1)
+    throw Error("The corpus is " + std::to_string(stream.size()) + " tokens long; a block size of " + std::to_string(T) +
+                " needs at least " + std::to_string(T + 1) + ".");
+  data_ = split_train_val(stream, options_.train_fraction);
+  if (data_.val.size() < static_cast<std::size_t>(T) + 1 || data_.train.size() < static_cast<std::size_t>(T) + 1)
+    throw Error("The corpus is too short: its validation part (" + std::to_string(data_.val.size()) +
+                " tokens) needs at least block_size + 1 = " + std::to_string(T + 1) + " tokens.");
+  std::size_t chars = 0;
+  for (std::size_t pos = 0, len; pos < corpus.size(); pos += len, ++chars) utf8::decode(corpus, pos, len);
+  chars_per_token_ = static_cast<double>(chars) / static_cast<double>(stream.size());
+  std::vector<int> counts(tokenizer_->vocab_size());
+  for (int id : data_.train) ++counts[id];
+  most_frequent_ = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  Rng root(options_.seed);
+  root.split();  // the model's initialization stream
+  batch_rng_ = root.split(), dropout_rng_ = root.split(), mask_rng_ = root.split();
+  for (int i = 0; i < step_; ++i) batch_rng_.next_u64();  // a resumed run does not replay its first batches exactly
+}
+
+void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, BatchData& out) {
+  sample_blocks(stream, options_.batch_size, model_->config().block_size, rng, out);
+  if (options_.objective == Objective::causal) return;
+  std::vector<int> specials;
+  for (const SpecialToken& s : tokenizer_->specials()) specials.push_back(s.id);
+  const MaskingOptions m{0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), specials};
+  if (options_.objective == Objective::masked) masked_lm(out, m, mask_rng_);
+  else masked_next_token(out, m, mask_rng_);
+}
+
+float Trainer::step() {
+  make_batch(data_.train, batch_rng_, batch_);
+  model_->zero_grad();
+  const float p = options_.dropout.at(step_);
+  const float loss = model_->forward(batch_.view(), {true, p, &dropout_rng_});
+  model_->backward();
+  const float norm = clip_grad_norm(model_->grads(), options_.grad_clip);
+  if (!std::isfinite(loss) || !std::isfinite(norm))
+    throw Error("Training diverged at step " + std::to_string(step_ + 1) + ": the " +
+                (std::isfinite(loss) ? "gradient" : "loss") + " is not a finite number. Lower the learning rate; "
+                "the weights are kept as they were before this step.");
+  adamw_->step(model_->params(), model_->grads(), options_.lr.at(step_));
+  ++step_;
+  return loss;
+}
+
+EvalResult Trainer::evaluate() {
+  auto mean_loss = [&](const std::vector<int>& stream, double* accuracy, double* unigram) {
+    Rng rng(options_.seed ^ 0xE7A1u);  // the same eval batches every time
+    BatchData b;
+    double loss = 0;
+    long long right = 0, right_unigram = 0, counted = 0;
+    for (int i = 0; i < options_.eval_batches; ++i) {
+      make_batch(stream, rng, b);
+      loss += model_->forward(b.view()) / options_.eval_batches;
+      const int V = model_->vocab_size();
+      for (std::size_t r = 0; r < b.targets.size(); ++r) {
+        if (b.targets[r] == kIgnoreIndex) continue;
+        const float* l = model_->logits() + r * V;
+        right += std::max_element(l, l + V) - l == b.targets[r];
+        right_unigram += b.targets[r] == most_frequent_;
+        ++counted;
+      }
+    }
+    if (accuracy) *accuracy = counted ? static_cast<double>(right) / counted : 0;
+    if (unigram) *unigram = counted ? static_cast<double>(right_unigram) / counted : 0;
+    return loss;
+  };
+  EvalResult r{};
+  double accuracy = 0, unigram = 0;
+  r.train_loss = mean_loss(data_.train, nullptr, nullptr);
+  r.val_loss = mean_loss(data_.val, &accuracy, &unigram);
+  r.perplexity = std::exp(r.val_loss);
+  r.bits_per_char = r.val_loss / chars_per_token_ / std::log(2.0);
+  r.masked_accuracy = options_.objective == Objective::causal ? -1 : accuracy;
+  r.unigram_accuracy = unigram;
+  return r;
+}
+
+Checkpoint Trainer::checkpoint() const {
+  Checkpoint ck;
+  ck.config = model_->config();
+  ck.tokenizer = save_tokenizer(*tokenizer_);
+  ck.objective = to_string(options_.objective);
+  ck.step = step_;
+  ck.tensors = model_->tensors();
+  ck.params.assign(model_->params().begin(), model_->params().end());
+  ck.adam_m.assign(adamw_->m().begin(), adamw_->m().end());
+  ck.adam_v.assign(adamw_->v().begin(), adamw_->v().end());
+  return ck;
+}
+
+}  // namespace gptlab
