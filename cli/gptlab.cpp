@@ -41,6 +41,7 @@ constexpr const char* kUsage = R"(gptlab — train and sample small language mod
   gptlab eval --checkpoint FILE --corpus FILE
   gptlab tokenize --checkpoint FILE --text TEXT
   gptlab export --checkpoint FILE --out model.safetensors [--tokenizer-out tokenizer.json]
+                [--logits-out check.json]   (tokens and gptlab's logits, for tools/load_safetensors.py)
 
 Ctrl-C during training saves the checkpoint before exiting.
 )";
@@ -170,6 +171,7 @@ int train(const Args& a) {
       if (r.masked_accuracy >= 0)
         std::printf(", masked accuracy %.3f vs unigram %.3f", r.masked_accuracy, r.unigram_accuracy);
       std::printf("), lr %.2e, %.0f tok/s\n", lr, tok_s);
+      std::fflush(stdout);
       save();
     }
   }
@@ -236,6 +238,26 @@ int export_weights(const Args& a) {
     const auto tok = tokenizer_of(ck);
     const auto* bpe = dynamic_cast<const BpeTokenizer*>(tok.get());
     write_file(a.str("tokenizer-out"), bpe ? export_hf_tokenizer(*bpe) : ck.tokenizer);
+  }
+  if (a.has("logits-out")) {  // a reference for tools/load_safetensors.py: logits of the first block of text
+    const auto tok = tokenizer_of(ck);
+    std::vector<int> ids = tok->encode("It is a truth universally acknowledged, that a single man in possession of a good fortune");
+    ids.resize(std::min<std::size_t>(ids.size(), ck.config.block_size));
+    Gpt<float> model(ck.config, 0);
+    std::copy(ck.params.begin(), ck.params.end(), model.params().begin());
+    model.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
+    std::string json = "{\"tokens\": [";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i) json += ',';
+      json += std::to_string(ids[i]);
+    }
+    json += "], \"logits\": [";
+    for (std::size_t i = 0; i < ids.size() * model.vocab_size(); ++i) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.9g", i ? "," : "", model.logits()[i]);
+      json += buf;
+    }
+    write_file(a.str("logits-out"), json + "]}");
   }
   std::printf("wrote %s\n", a.str("out").c_str());
   return 0;

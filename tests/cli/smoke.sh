@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# End-to-end checks of the native CLI (run by CTest): training on generated text
+# beats the unigram entropy, sampling, eval, resume, Ctrl-C, and bad input.
+#   tests/cli/smoke.sh path/to/gptlab
+set -euo pipefail
+gptlab=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Generated text with structure: sentences from a tiny grammar (seeded, so repeatable).
+python3 - "$dir/corpus.txt" <<'PY'
+import random, sys
+random.seed(7)
+subjects = ["the cat", "a dog", "my friend", "the old man", "she", "he"]
+verbs = ["sees", "likes", "finds", "walks to", "waits for"]
+objects = ["the house", "a garden", "the river", "her book", "the market"]
+with open(sys.argv[1], "w") as f:
+    for _ in range(6000):
+        f.write(f"{random.choice(subjects)} {random.choice(verbs)} {random.choice(objects)}.\n")
+PY
+
+common=(--corpus "$dir/corpus.txt" --layers 2 --heads 2 --embd 48 --block 32 --batch 16 --eval-batches 4)
+out=$("$gptlab" train "${common[@]}" --steps 300 --eval-interval 150 --lr 3e-3 --warmup 20 --checkpoint "$dir/run.ckpt")
+echo "$out"
+val=$(grep -oE 'val [0-9.]+' <<<"$out" | tail -1 | cut -d' ' -f2)
+# Unigram entropy of the characters (nats): what a model without context reaches.
+unigram=$(python3 -c "
+import math, collections, sys
+t = open('$dir/corpus.txt').read(); c = collections.Counter(t); n = len(t)
+print(-sum(v / n * math.log(v / n) for v in c.values()))")
+python3 -c "import sys; sys.exit(0 if $val < $unigram - 1.0 else 1)" || fail "val loss $val not clearly below the unigram entropy $unigram"
+echo "val loss $val < unigram entropy $unigram - 1"
+
+"$gptlab" sample --checkpoint "$dir/run.ckpt" --prompt "the cat" --tokens 60 --seed 3 > "$dir/s1"
+"$gptlab" sample --checkpoint "$dir/run.ckpt" --prompt "the cat" --tokens 60 --seed 3 > "$dir/s2"
+cmp -s "$dir/s1" "$dir/s2" || fail "the same seed sampled different text"
+grep -q "^the cat" "$dir/s1" || fail "the sample does not start with the prompt"
+grep -q "val loss" <<<"$("$gptlab" eval --checkpoint "$dir/run.ckpt" --corpus "$dir/corpus.txt")" || fail "eval printed no val loss"
+
+# Resume continues from step 300.
+resumed=$("$gptlab" train "${common[@]}" --steps 320 --eval-interval 20 --checkpoint "$dir/run.ckpt" --resume)
+grep -q "resumed .* at step 300" <<<"$resumed" || fail "resume did not start at step 300"
+grep -q "^step 320:" <<<"$resumed" || fail "the resumed run did not reach step 320"
+
+# Ctrl-C saves a checkpoint and exits with 130.
+"$gptlab" train "${common[@]}" --steps 100000 --eval-interval 100000 --checkpoint "$dir/int.ckpt" > "$dir/int.log" &
+pid=$!
+sleep 2
+kill -INT $pid
+set +e; wait $pid; rc=$?; set -e
+[[ $rc == 130 ]] || fail "Ctrl-C exited with $rc, not 130"
+"$gptlab" eval --checkpoint "$dir/int.ckpt" --corpus "$dir/corpus.txt" > /dev/null || fail "the Ctrl-C checkpoint does not load"
+
+# Bad input: a sentence and a non-zero exit, never a crash.
+expect_error() {  # expect_error "sentence part" command...
+  local want=$1; shift
+  set +e; msg=$("$@" 2>&1 >/dev/null); rc=$?; set -e
+  [[ $rc -ne 0 && $rc -lt 128 ]] || fail "$* exited with $rc"
+  grep -qF -- "$want" <<<"$msg" || fail "$* said \"$msg\", expected \"$want\""
+}
+: > "$dir/empty.txt"
+printf 'short' > "$dir/short.txt"
+expect_error "Cannot open $dir/missing.txt" "$gptlab" train --corpus "$dir/missing.txt"
+expect_error "The corpus is empty" "$gptlab" train --corpus "$dir/empty.txt"
+expect_error "a block size of 32 needs at least 33" "$gptlab" train --corpus "$dir/short.txt" --block 32
+expect_error "Training diverged at step" "$gptlab" train "${common[@]}" --steps 50 --lr 1e30 --warmup 1 --checkpoint "$dir/nan.ckpt"
+expect_error "must be divisible by the number of heads" "$gptlab" train "${common[@]}" --heads 5
+expect_error "This is not a gptlab checkpoint" "$gptlab" sample --checkpoint "$dir/corpus.txt"
+head -c 1000 "$dir/run.ckpt" > "$dir/cut.ckpt"
+expect_error "The checkpoint is damaged" "$gptlab" sample --checkpoint "$dir/cut.ckpt"
+expect_error "--steps needs a number" "$gptlab" train --corpus "$dir/corpus.txt" --steps many
+echo "cli smoke: all passed"
