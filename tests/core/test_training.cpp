@@ -247,3 +247,57 @@ TEST_CASE("the same seed gives the same losses; a different seed does not") {
   CHECK(run(1) == run(1));
   CHECK(run(1) != run(2));
 }
+
+#include "gptlab/trainer.h"
+
+namespace {
+
+// Sentences from a tiny grammar, seeded: structure a model can learn quickly.
+std::string grammar_text(int sentences) {
+  const char* subjects[] = {"the cat", "a dog", "my friend", "the old man", "she"};
+  const char* verbs[] = {"sees", "likes", "finds", "walks to"};
+  const char* objects[] = {"the house", "a garden", "the river", "her book"};
+  Rng rng(21);
+  std::string s;
+  for (int i = 0; i < sentences; ++i)
+    s += std::string(subjects[rng.below(5)]) + " " + verbs[rng.below(4)] + " " + objects[rng.below(4)] + ".\n";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("masked LM and MNTP training beat the unigram baseline on masked tokens") {
+  for (Objective objective : {Objective::masked, Objective::mntp}) {
+    TrainOptions o;
+    o.objective = objective;
+    o.batch_size = 16;
+    o.eval_batches = 4;
+    o.lr = {LrSchedule::Kind::cosine, 3e-3f, 3e-4f, 20, 300};
+    GptConfig c;
+    c.block_size = 32, c.n_layer = 2, c.n_head = 2, c.n_embd = 48;
+    Trainer t(grammar_text(3000), o, c);
+    CHECK(t.model().config().attention == AttentionMode::bidirectional);
+    for (int i = 0; i < 300; ++i) t.step();
+    const EvalResult r = t.evaluate();
+    INFO(to_string(objective), ": masked accuracy ", r.masked_accuracy, ", unigram ", r.unigram_accuracy);
+    CHECK(r.masked_accuracy > r.unigram_accuracy + 0.2);
+  }
+}
+
+TEST_CASE("a trainer's checkpoint resumes with the same weights, optimizer state and step") {
+  TrainOptions o;
+  o.batch_size = 4;
+  o.lr = {LrSchedule::Kind::constant, 1e-3f};
+  GptConfig c;
+  c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
+  const std::string text = grammar_text(200);
+  Trainer a(text, o, c);
+  for (int i = 0; i < 5; ++i) a.step();
+  const Checkpoint ck = load_checkpoint(save_checkpoint(a.checkpoint()));
+  Trainer b(text, o, ck);
+  CHECK(b.steps_done() == 5);
+  CHECK(std::equal(a.model().params().begin(), a.model().params().end(), b.model().params().begin()));
+  CHECK(b.tokenizer().vocab_size() == a.tokenizer().vocab_size());
+  CHECK_THROWS_WITH_AS(Trainer("too short", o, c), "The corpus is 9 tokens long; a block size of 16 needs at least 17.", Error);
+  CHECK_THROWS_WITH_AS(Trainer("", o, c), "The corpus is empty; there is nothing to train on.", Error);
+}
