@@ -32,12 +32,14 @@ constexpr const char* kUsage = R"(gptlab — train and sample small language mod
   gptlab train --corpus FILE [--checkpoint FILE] [--resume]
         data:      --tokenizer char|bpe|bpe-gpt2|bpe-gpt4 (char)  --vocab N (512, BPE)
                    --objective causal|masked|mntp (causal)
+                   --documents SEPARATOR  (batches of whole documents, padded; e.g. --documents $'\n\n')
         model:     --layers 4 --heads 8 --embd 64 --block 128 --dropout 0
                    --positions rope|learned --ffn gelu|swiglu --norm layernorm|rmsnorm --tie
         training:  --batch 64 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --weight-decay 0.1
                    --clip 1.0 --eval-interval 100 --eval-batches 10 --seed 1337
   gptlab sample --checkpoint FILE [--prompt TEXT] [--tokens 200] [--temperature 1] [--top-k 0]
                 [--top-p 1] [--seed 1]
+  gptlab fill --checkpoint FILE --text "The <mask> sat." [--top 5]   (masked models)
   gptlab eval --checkpoint FILE --corpus FILE
   gptlab tokenize --checkpoint FILE --text TEXT
   gptlab export --checkpoint FILE --out model.safetensors [--tokenizer-out tokenizer.json]
@@ -115,6 +117,7 @@ int train(const Args& a) {
   o.dropout = {dropout, dropout, steps};
   o.adamw.weight_decay = static_cast<float>(a.number("weight-decay", 0.1));
   o.grad_clip = static_cast<float>(a.number("clip", 1.0));
+  o.document_separator = a.str("documents", "");
   const int eval_interval = a.integer("eval-interval", 100);
   if (o.batch_size < 1 || steps < 1 || eval_interval < 1 || o.eval_batches < 1)
     throw Error("--batch, --steps, --eval-interval and --eval-batches must be at least 1.");
@@ -207,6 +210,24 @@ int sample(const Args& a) {
   return 0;
 }
 
+int fill(const Args& a) {
+  const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
+  if (ck.config.attention != AttentionMode::bidirectional)
+    throw Error("This checkpoint is a causal model; fill-in needs a masked (bidirectional) one.");
+  const auto tok = tokenizer_of(ck);
+  Gpt<float> model(ck.config, 0);
+  std::copy(ck.params.begin(), ck.params.end(), model.params().begin());
+  const int mask = tok->special_id("<mask>");
+  const auto filled = fill_masks(model, tok->encode(a.required("text"), AllowedSpecials::every()), mask, a.integer("top", 5));
+  if (filled.empty()) throw Error("The text has no <mask> to fill in.");
+  for (std::size_t m = 0; m < filled.size(); ++m) {
+    std::printf("<mask> %zu:", m + 1);
+    for (const Candidate& c : filled[m]) std::printf("  \"%s\" %.3f", tok->decode(std::vector<int>{c.token}).c_str(), c.probability);
+    std::printf("\n");
+  }
+  return 0;
+}
+
 int eval(const Args& a) {
   const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
   TrainOptions o;
@@ -267,7 +288,8 @@ int export_weights(const Args& a) {
 
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const Args&)>> commands = {
-      {"train", train}, {"sample", sample}, {"eval", eval}, {"tokenize", tokenize}, {"export", export_weights}};
+      {"train", train},   {"sample", sample},        {"fill", fill},
+      {"eval", eval},     {"tokenize", tokenize},    {"export", export_weights}};
   if (argc < 2 || !commands.count(argv[1])) {
     std::fputs(kUsage, argc < 2 || std::string(argv[1]) == "help" ? stdout : stderr);
     return argc < 2 || std::string(argv[1]) == "help" ? 0 : 2;

@@ -89,6 +89,11 @@ void Trainer::prepare(std::string_view corpus) {
   std::size_t chars = 0;
   for (std::size_t pos = 0, len; pos < corpus.size(); pos += len, ++chars) utf8::decode(corpus, pos, len);
   chars_per_token_ = static_cast<double>(chars) / static_cast<double>(stream.size());
+  if (!options_.document_separator.empty()) {
+    const std::vector<int> sep = tokenizer_->encode(options_.document_separator);
+    train_docs_ = split_documents(data_.train, sep);
+    val_docs_ = split_documents(data_.val, sep);
+  }
   std::vector<int> counts(tokenizer_->vocab_size());
   for (int id : data_.train) ++counts[id];
   most_frequent_ = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
@@ -99,8 +104,17 @@ void Trainer::prepare(std::string_view corpus) {
 }
 
 void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, BatchData& out) {
-  sample_blocks(stream, options_.batch_size, model_->config().block_size, rng, out);
-  if (options_.objective == Objective::causal) return;
+  const bool docs = !options_.document_separator.empty();
+  if (docs) {
+    sample_documents(&stream == &data_.train ? train_docs_ : val_docs_, options_.batch_size,
+                     model_->config().block_size, tokenizer_->special_id("<pad>"), rng, out);
+  } else {
+    sample_blocks(stream, options_.batch_size, model_->config().block_size, rng, out);
+  }
+  if (options_.objective == Objective::causal) {
+    if (docs) causal_lm(out);
+    return;
+  }
   std::vector<int> specials;
   for (const SpecialToken& s : tokenizer_->specials()) specials.push_back(s.id);
   const MaskingOptions m{0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), specials};

@@ -43,6 +43,11 @@ resumed=$("$gptlab" train "${common[@]}" --steps 320 --eval-interval 20 --checkp
 grep -q "resumed .* at step 300" <<<"$resumed" || fail "resume did not start at step 300"
 grep -q "^step 320:" <<<"$resumed" || fail "the resumed run did not reach step 320"
 
+# A masked model trained on documents (padded batches) fills in a blank.
+"$gptlab" train "${common[@]}" --objective masked --documents $'.\n' --steps 60 --eval-interval 60 --checkpoint "$dir/mlm.ckpt" > /dev/null
+grep -q '^<mask> 1: ' <<<"$("$gptlab" fill --checkpoint "$dir/mlm.ckpt" --text "the <mask>at sees the house." --top 3)" \
+  || fail "fill-in printed no candidates"
+
 # Ctrl-C saves a checkpoint and exits with 130.
 "$gptlab" train "${common[@]}" --steps 100000 --eval-interval 100000 --checkpoint "$dir/int.ckpt" > "$dir/int.log" &
 pid=$!
@@ -69,5 +74,6 @@ expect_error "must be divisible by the number of heads" "$gptlab" train "${commo
 expect_error "This is not a gptlab checkpoint" "$gptlab" sample --checkpoint "$dir/corpus.txt"
 head -c 1000 "$dir/run.ckpt" > "$dir/cut.ckpt"
 expect_error "The checkpoint is damaged" "$gptlab" sample --checkpoint "$dir/cut.ckpt"
+expect_error "fill-in needs a masked" "$gptlab" fill --checkpoint "$dir/run.ckpt" --text "a <mask>"
 expect_error "--steps needs a number" "$gptlab" train --corpus "$dir/corpus.txt" --steps many
 echo "cli smoke: all passed"

@@ -32,6 +32,10 @@ struct TrainOptions {
   AdamWConfig adamw;
   float grad_clip = 1.0f;
   double train_fraction = 0.9;
+  // Empty: batches are random windows of block_size tokens. Otherwise the text is
+  // cut into documents after each occurrence of this separator (e.g. "\n\n"), and a
+  // batch is whole documents (cut to block_size) padded with <pad> to the longest.
+  std::string document_separator;
 };
 
 struct EvalResult {
@@ -74,6 +78,7 @@ class Trainer {
   std::unique_ptr<Gpt<float>> model_;
   std::unique_ptr<AdamW<float>> adamw_;
   TrainValSplit data_;
+  std::vector<std::vector<int>> train_docs_, val_docs_;  // when document_separator is set
   double chars_per_token_ = 1;
   int most_frequent_ = 0;
   int step_ = 0;
