@@ -44,7 +44,7 @@ grep -q "resumed .* at step 300" <<<"$resumed" || fail "resume did not start at 
 grep -q "^step 320:" <<<"$resumed" || fail "the resumed run did not reach step 320"
 
 # A masked model trained on documents (padded batches) fills in a blank.
-"$gptlab" train "${common[@]}" --objective masked --documents $'.\n' --steps 60 --eval-interval 60 --checkpoint "$dir/mlm.ckpt" > /dev/null
+"$gptlab" train "${common[@]}" --objective masked --documents $'.\n' --steps 60 --warmup 10 --eval-interval 60 --checkpoint "$dir/mlm.ckpt" > /dev/null
 grep -q '^<mask> 1: ' <<<"$("$gptlab" fill --checkpoint "$dir/mlm.ckpt" --text "the <mask>at sees the house." --top 3)" \
   || fail "fill-in printed no candidates"
 
