@@ -100,10 +100,10 @@ void Trainer::prepare(std::string_view corpus) {
   Rng root(options_.seed);
   root.split();  // the model's initialization stream
   batch_rng_ = root.split(), dropout_rng_ = root.split(), mask_rng_ = root.split();
-  for (int i = 0; i < step_; ++i) batch_rng_.next_u64();  // a resumed run does not replay its first batches exactly
+  for (int i = 0; i < step_; ++i) batch_rng_.next_u64();  // a resumed run does not start over with the first batches
 }
 
-void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, BatchData& out) {
+void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out) {
   const bool docs = !options_.document_separator.empty();
   if (docs) {
     sample_documents(&stream == &data_.train ? train_docs_ : val_docs_, options_.batch_size,
@@ -118,12 +118,12 @@ void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, BatchData& ou
   std::vector<int> specials;
   for (const SpecialToken& s : tokenizer_->specials()) specials.push_back(s.id);
   const MaskingOptions m{0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), specials};
-  if (options_.objective == Objective::masked) masked_lm(out, m, mask_rng_);
-  else masked_next_token(out, m, mask_rng_);
+  if (options_.objective == Objective::masked) masked_lm(out, m, mask_rng);
+  else masked_next_token(out, m, mask_rng);
 }
 
 float Trainer::step() {
-  make_batch(data_.train, batch_rng_, batch_);
+  make_batch(data_.train, batch_rng_, mask_rng_, batch_);
   model_->zero_grad();
   const float p = options_.dropout.at(step_);
   const float loss = model_->forward(batch_.view(), {true, p, &dropout_rng_});
@@ -140,12 +140,12 @@ float Trainer::step() {
 
 EvalResult Trainer::evaluate() {
   auto mean_loss = [&](const std::vector<int>& stream, double* accuracy, double* unigram) {
-    Rng rng(options_.seed ^ 0xE7A1u);  // the same eval batches every time
+    Rng rng(options_.seed ^ 0xE7A1u), mask_rng(options_.seed ^ 0x3A5Cu);  // the same eval batches every time
     BatchData b;
     double loss = 0;
     long long right = 0, right_unigram = 0, counted = 0;
     for (int i = 0; i < options_.eval_batches; ++i) {
-      make_batch(stream, rng, b);
+      make_batch(stream, rng, mask_rng, b);
       loss += model_->forward(b.view()) / options_.eval_batches;
       const int V = model_->vocab_size();
       for (std::size_t r = 0; r < b.targets.size(); ++r) {

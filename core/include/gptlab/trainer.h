@@ -71,7 +71,7 @@ class Trainer {
 
  private:
   void prepare(std::string_view corpus);
-  void make_batch(const std::vector<int>& stream, Rng& rng, BatchData& out);
+  void make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out);
 
   TrainOptions options_;
   std::unique_ptr<Tokenizer> tokenizer_;
