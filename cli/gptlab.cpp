@@ -37,6 +37,7 @@ constexpr const char* kUsage = R"(gptlab — train and sample small language mod
                    --positions rope|learned --ffn gelu|swiglu --norm layernorm|rmsnorm --tie
         training:  --batch 64 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --weight-decay 0.1
                    --clip 1.0 --eval-interval 100 --eval-batches 10 --seed 1337
+                   --log-interval 10  (plain "step N loss X" lines when stdout is not a terminal)
   gptlab sample --checkpoint FILE [--prompt TEXT] [--tokens 200] [--temperature 1] [--top-k 0]
                 [--top-p 1] [--seed 1]
   gptlab fill --checkpoint FILE --text "The <mask> sat." [--top 5]   (masked models)
@@ -119,6 +120,7 @@ int train(const Args& a) {
   o.grad_clip = static_cast<float>(a.number("clip", 1.0));
   o.document_separator = a.str("documents", "");
   const int eval_interval = a.integer("eval-interval", 100);
+  const int log_interval = a.integer("log-interval", 10);
   if (o.batch_size < 1 || steps < 1 || eval_interval < 1 || o.eval_batches < 1)
     throw Error("--batch, --steps, --eval-interval and --eval-batches must be at least 1.");
   const std::string ck_path = a.str("checkpoint", "gptlab.ckpt");
@@ -166,6 +168,8 @@ int train(const Args& a) {
     if (tty) {
       std::printf("\rstep %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ", done, steps, loss, lr, tok_s, format_eta(eta).c_str());
       std::fflush(stdout);
+    } else if (log_interval > 0 && done % log_interval == 0) {
+      std::printf("step %d loss %.6f lr %.3e\n", done, loss, lr);
     }
     if (done % eval_interval == 0 || done == steps) {
       const EvalResult r = trainer->evaluate();

@@ -46,7 +46,67 @@ export interface TokenizerStatics {
   importHf(json: string): Tokenizer;
 }
 
+export interface TrainOptions {
+  tokenizer?: 'char' | 'bpe' | 'bpe-gpt2' | 'bpe-gpt4';
+  vocabSize?: number;
+  objective?: 'causal' | 'masked' | 'mntp';
+  batchSize?: number;
+  evalBatches?: number;
+  seed?: number;
+  /** Cut the corpus into documents after this separator and pad batches of whole documents. */
+  documents?: string;
+  lr?: { max?: number; min?: number; warmup?: number; total?: number; constant?: boolean };
+  dropout?: { start?: number; end?: number };
+  weightDecay?: number;
+  gradClip?: number;
+  model?: {
+    layers?: number; heads?: number; embd?: number; block?: number;
+    positions?: 'rope' | 'learned'; ffn?: 'gelu' | 'swiglu'; norm?: 'layernorm' | 'rmsnorm'; tieWeights?: boolean;
+  };
+}
+
+export interface EvalResult {
+  trainLoss: number; valLoss: number; perplexity: number; bitsPerChar: number;
+  /** Masked objectives only (else null). */
+  maskedAccuracy: number | null;
+  unigramAccuracy: number;
+}
+
+export interface SamplingOptions { temperature?: number; topK?: number; topP?: number; seed?: number }
+
+/** A training run in the WASM core. Call delete() when done. */
+export interface Trainer {
+  /** Runs n optimizer steps; returns their training losses. */
+  step(n: number): Float32Array;
+  evaluate(): EvalResult;
+  stepsDone(): number;
+  lr(): number;
+  numParameters(): number;
+  vocabSize(): number;
+  blockSize(): number;
+  nLayer(): number;
+  nHead(): number;
+  /** Attention of one layer's heads on a text: weights is n_head x T x T, row = query. */
+  attention(text: string, layer: number): { tokens: string[]; weights: Float32Array };
+  /** Continues the prompt; onToken gets each new piece of text (return false to stop). */
+  generate(prompt: string, maxTokens: number, sampling: SamplingOptions,
+           onToken: ((text: string) => boolean | void) | null): string;
+  /** Masked models: the k likeliest tokens for each <mask> in the text. */
+  fill(text: string, k: number): { text: string; probability: number }[][];
+  saveCheckpoint(): Uint8Array;
+  exportSafetensors(): Uint8Array;
+  /** Hugging Face tokenizer.json for BPE, gptlab's tokenizer file for characters. */
+  exportTokenizer(): string;
+  delete(): void;
+}
+
+export interface TrainerStatics {
+  create(corpus: string, options: TrainOptions): Trainer;
+  resume(corpus: string, options: TrainOptions, checkpoint: Uint8Array): Trainer;
+}
+
 export interface GptlabModule {
+  Trainer: TrainerStatics;
   /** The chunks a split pattern cuts a text into (before BPE). */
   splitText(text: string, pattern: SplitPattern): string[];
   Tokenizer: TokenizerStatics;

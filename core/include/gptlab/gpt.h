@@ -26,6 +26,11 @@ class Gpt : public Model<T> {
   // stream, zero biases, unit norm weights.
   Gpt(const GptConfig& config, std::uint64_t seed);
 
+  // Bytes a model of this config needs to train on batches of B x T: parameters,
+  // gradients, AdamW's two moments, and every activation buffer. Lets a caller
+  // refuse a config that cannot fit before allocating anything.
+  static double training_bytes(const GptConfig& config, int B, int T_len);
+
   const GptConfig& config() const { return cfg_; }
   std::span<T> params() override { return params_; }
   std::span<T> grads() override { return grads_; }

@@ -1,0 +1,103 @@
+// Training in the WASM core from JavaScript, checked against the native build
+// (build/gptlab, built before Vitest runs in npm test) in the same test run.
+import { describe, expect, test, beforeAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCore } from './load-core';
+import type { GptlabModule, TrainOptions } from '../../web/src/gptlab-module';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'build/gptlab');
+const austen = readFileSync(join(root, 'public/corpus/pride-and-prejudice.txt'), 'utf8').slice(0, 60_000);
+const dir = mkdtempSync(join(tmpdir(), 'gptlab-'));
+const corpusPath = join(dir, 'corpus.txt');
+writeFileSync(corpusPath, austen);
+
+// A small config both sides run: the CLI flags and the JS options say the same thing.
+const options: TrainOptions = {
+  batchSize: 8, evalBatches: 2, seed: 42, lr: { max: 2e-3, min: 1e-4, warmup: 5, total: 60 },
+  model: { layers: 2, heads: 2, embd: 32, block: 32 },
+};
+const cliFlags = ['--batch', '8', '--eval-batches', '2', '--seed', '42', '--lr', '2e-3', '--min-lr', '1e-4',
+  '--warmup', '5', '--layers', '2', '--heads', '2', '--embd', '32', '--block', '32'];
+
+let core: GptlabModule;
+beforeAll(async () => { core = await loadCore(); });
+
+describe('the Trainer binding', () => {
+  test('50 steps: the loss falls, evaluation and sampling work', () => {
+    const t = core.Trainer.create(austen, options);
+    expect(t.numParameters()).toBeGreaterThan(20_000);
+    const losses = Array.from(t.step(50));
+    expect(losses).toHaveLength(50);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(40))).toBeLessThan(mean(losses.slice(0, 5)) - 0.5);
+    const r = t.evaluate();
+    expect(r.valLoss).toBeGreaterThan(0);
+    expect(r.maskedAccuracy).toBeNull();
+    const pieces: string[] = [];
+    const text = t.generate('It is', 30, { temperature: 0.8, seed: 3 }, (p) => { pieces.push(p); });
+    expect(pieces.join('')).toBe(text);
+    expect(text.length).toBeGreaterThan(10);
+    const att = t.attention('It is a truth', 1);
+    expect(att.tokens).toHaveLength(13);
+    expect(att.weights).toHaveLength(2 * 13 * 13);
+    t.delete();
+  });
+
+  test('the same seed gives the native CLI\'s first 10 losses', () => {
+    const out = execFileSync(cli, ['train', '--corpus', corpusPath, ...cliFlags, '--steps', '60', '--log-interval', '1',
+      '--eval-interval', '1000', '--checkpoint', join(dir, 'native.ckpt')], { encoding: 'utf8' });
+    const native = [...out.matchAll(/^step (\d+) loss ([0-9.]+)/gm)].slice(0, 10).map((m) => Number(m[2]));
+    expect(native).toHaveLength(10);
+    const t = core.Trainer.create(austen, { ...options, lr: { ...options.lr, total: 60 } });
+    const wasm = Array.from(t.step(10));
+    t.delete();
+    for (let i = 0; i < 10; i++) expect(Math.abs(wasm[i] - native[i])).toBeLessThan(1e-4);
+  });
+
+  test('checkpoints move between WASM and native in both directions', () => {
+    const t = core.Trainer.create(austen, options);
+    t.step(3);
+    const bytes = t.saveCheckpoint();
+    t.delete();
+    writeFileSync(join(dir, 'wasm.ckpt'), bytes);
+    const evaluated = execFileSync(cli, ['eval', '--checkpoint', join(dir, 'wasm.ckpt'), '--corpus', corpusPath], { encoding: 'utf8' });
+    expect(evaluated).toMatch(/^train loss [0-9.]+, val loss [0-9.]+/);
+    execFileSync(cli, ['train', '--corpus', corpusPath, ...cliFlags, '--steps', '6', '--eval-interval', '6',
+      '--checkpoint', join(dir, 'native2.ckpt')]);
+    const resumed = core.Trainer.resume(austen, options, new Uint8Array(readFileSync(join(dir, 'native2.ckpt'))));
+    expect(resumed.stepsDone()).toBe(6);
+    resumed.step(1);
+    expect(resumed.stepsDone()).toBe(7);
+    resumed.delete();
+  });
+
+  test('a masked model fills in blanks', () => {
+    const t = core.Trainer.create(austen, { ...options, objective: 'masked' });
+    t.step(5);
+    const filled = t.fill('It is a tr<mask>th', 3);
+    expect(filled).toHaveLength(1);
+    expect(filled[0]).toHaveLength(3);
+    expect(filled[0][0].probability).toBeGreaterThanOrEqual(filled[0][1].probability);
+    expect(t.evaluate().maskedAccuracy).not.toBeNull();
+    expect(() => t.generate('x', 5, {}, null)).toThrowError('This is a masked model; it fills in blanks rather than continuing text.');
+    t.delete();
+  });
+
+  test('errors arrive as Error objects with the core\'s sentence', () => {
+    expect(() => core.Trainer.create(austen, { ...options, model: { embd: 30, heads: 4 } })).toThrowError(
+      'n_embd (30) must be divisible by the number of heads (4).');
+    expect(() => core.Trainer.create(austen, { ...options, model: { layers: 24, embd: 1024, heads: 16, block: 1024 } }))
+      .toThrowError(/^This model needs about \d+ MB to train with batches of 8, but the browser gives gptlab at most \d+ MB/);
+    expect(() => core.Trainer.create('tiny', options)).toThrowError('The corpus is 4 tokens long; a block size of 32 needs at least 33.');
+    // @ts-expect-error -- deliberately wrong
+    expect(() => core.Trainer.create(austen, { ...options, objective: 'gan' })).toThrowError(
+      'Unknown objective "gan"; use causal, masked or mntp.');
+    expect(() => core.Trainer.resume(austen, options, new Uint8Array([1, 2, 3]))).toThrowError(
+      'This is not a gptlab checkpoint (it does not start with GPTLABCK).');
+  });
+});

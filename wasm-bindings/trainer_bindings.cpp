@@ -1,0 +1,251 @@
+// JavaScript surface of training: a Trainer owns a model, its tokenizer, its
+// optimizer and its data. Arrays come back as fresh copies (safe to keep).
+//
+// Options (all optional): {tokenizer: 'char'|'bpe'|'bpe-gpt2'|'bpe-gpt4', vocabSize,
+//   objective: 'causal'|'masked'|'mntp', batchSize, evalBatches, seed, documents,
+//   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay, gradClip,
+//   model: {layers, heads, embd, block, positions, ffn, norm, tieWeights}}
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gptlab/checkpoint.h"
+#include "gptlab/error.h"
+#include "gptlab/generate.h"
+#include "gptlab/tokenizer_bpe.h"
+#include "gptlab/tokenizer_file.h"
+#include "gptlab/trainer.h"
+#include "gptlab/utf8.h"
+#include "js_errors.h"
+
+namespace gptlab::wasm {
+namespace {
+
+using emscripten::val;
+
+// The most WASM memory a page may use (-sMAXIMUM_MEMORY in CMakeLists.txt), less headroom
+// for the tokenizer, the corpus and the runtime.
+constexpr double kMemoryLimit = 2048.0 * 1024 * 1024;
+constexpr double kHeadroom = 256.0 * 1024 * 1024;
+
+template <typename T>
+T get(const val& obj, const char* key, T fallback) {
+  if (obj.isUndefined() || obj.isNull()) return fallback;
+  const val v = obj[key];
+  return v.isUndefined() || v.isNull() ? fallback : v.as<T>();
+}
+
+TrainOptions options_from(const val& o) {
+  TrainOptions t;
+  t.tokenizer = get<std::string>(o, "tokenizer", "char");
+  t.vocab_size = get<int>(o, "vocabSize", 512);
+  t.objective = parse_objective(get<std::string>(o, "objective", "causal"));
+  t.batch_size = get<int>(o, "batchSize", 64);
+  t.eval_batches = get<int>(o, "evalBatches", 10);
+  t.seed = static_cast<std::uint64_t>(get<double>(o, "seed", 1337));
+  t.document_separator = get<std::string>(o, "documents", "");
+  const val lr = o.isUndefined() ? val::undefined() : o["lr"];
+  t.lr.kind = get<bool>(lr, "constant", false) ? LrSchedule::Kind::constant : LrSchedule::Kind::cosine;
+  t.lr.max_lr = get<float>(lr, "max", 1e-3f), t.lr.min_lr = get<float>(lr, "min", 1e-5f);
+  t.lr.warmup = get<int>(lr, "warmup", 100), t.lr.total = get<int>(lr, "total", 3000);
+  const val dropout = o.isUndefined() ? val::undefined() : o["dropout"];
+  t.dropout.p0 = get<float>(dropout, "start", 0.0f), t.dropout.p1 = get<float>(dropout, "end", t.dropout.p0);
+  t.dropout.total = t.lr.total;
+  t.adamw.weight_decay = get<float>(o, "weightDecay", 0.1f);
+  t.grad_clip = get<float>(o, "gradClip", 1.0f);
+  if (t.batch_size < 1 || t.eval_batches < 1) throw ShapeError("The batch size and the number of eval batches must be at least 1.");
+  return t;
+}
+
+GptConfig model_from(const val& o) {
+  const val m = o.isUndefined() ? val::undefined() : o["model"];
+  GptConfig c;
+  c.n_layer = get<int>(m, "layers", 4), c.n_head = get<int>(m, "heads", 8), c.n_embd = get<int>(m, "embd", 64);
+  c.block_size = get<int>(m, "block", 128), c.tie_weights = get<bool>(m, "tieWeights", false);
+  const std::string pos = get<std::string>(m, "positions", "rope"), ffn = get<std::string>(m, "ffn", "gelu"),
+                    norm = get<std::string>(m, "norm", "layernorm");
+  if ((pos != "rope" && pos != "learned") || (ffn != "gelu" && ffn != "swiglu") || (norm != "layernorm" && norm != "rmsnorm"))
+    throw ShapeError("positions is rope or learned, ffn gelu or swiglu, norm layernorm or rmsnorm.");
+  c.positions = pos == "rope" ? Positions::rope : Positions::learned;
+  c.ffn = ffn == "gelu" ? Ffn::gelu : Ffn::swiglu;
+  c.norm = norm == "layernorm" ? Norm::layernorm : Norm::rmsnorm;
+  return c;
+}
+
+// Refuses a configuration whose training buffers cannot fit, before allocating them.
+void check_memory(GptConfig c, int vocab_estimate, int batch) {
+  c.vocab_size = vocab_estimate;
+  c.validate();
+  const double need = Gpt<float>::training_bytes(c, batch, c.block_size);
+  if (need > kMemoryLimit - kHeadroom)
+    throw ShapeError("This model needs about " + std::to_string(static_cast<long long>(need / 1e6)) +
+                     " MB to train with batches of " + std::to_string(batch) + ", but the browser gives gptlab at most " +
+                     std::to_string(static_cast<long long>((kMemoryLimit - kHeadroom) / 1e6)) +
+                     " MB. Make it smaller (layers, n_embd, block size or batch size).");
+}
+
+val eval_object(const EvalResult& r) {
+  val o = val::object();
+  o.set("trainLoss", r.train_loss), o.set("valLoss", r.val_loss), o.set("perplexity", r.perplexity);
+  o.set("bitsPerChar", r.bits_per_char);
+  o.set("maskedAccuracy", r.masked_accuracy < 0 ? val::null() : val(r.masked_accuracy));
+  o.set("unigramAccuracy", r.unigram_accuracy);
+  return o;
+}
+
+class JsTrainer {
+ public:
+  static JsTrainer* create(std::string corpus, val options) {
+    return guard([&] {
+      const TrainOptions o = options_from(options);
+      const GptConfig c = model_from(options);
+      check_memory(c, o.tokenizer == "char" ? 1024 : o.vocab_size, o.batch_size);
+      return new JsTrainer(std::make_unique<Trainer>(corpus, o, c));
+    });
+  }
+  static JsTrainer* resume(std::string corpus, val options, val checkpoint) {
+    return guard([&] {
+      const Checkpoint ck = load_checkpoint(bytes_from(checkpoint));
+      const TrainOptions o = options_from(options);
+      check_memory(ck.config, ck.config.vocab_size, o.batch_size);
+      return new JsTrainer(std::make_unique<Trainer>(corpus, o, ck));
+    });
+  }
+
+  // Runs n steps; returns their losses.
+  val step(int n) {
+    return guard([&] {
+      std::vector<float> losses;
+      for (int i = 0; i < n; ++i) losses.push_back(t_->step());
+      return val::global("Float32Array").new_(emscripten::typed_memory_view(losses.size(), losses.data()));
+    });
+  }
+  val evaluate() { return guard([&] { return eval_object(t_->evaluate()); }); }
+  int steps_done() const { return t_->steps_done(); }
+  double lr() const { return t_->current_lr(); }
+  double num_parameters() const { return static_cast<double>(t_->model().num_parameters()); }
+  int vocab_size() const { return t_->model().vocab_size(); }
+  int block_size() const { return t_->model().config().block_size; }
+  int n_layer() const { return t_->model().config().n_layer; }
+  int n_head() const { return t_->model().config().n_head; }
+
+  // Attention of every head of one layer for a text (cut to the block size):
+  // {tokens: string[], weights: Float32Array (n_head x T x T)}.
+  val attention(std::string text, int layer) {
+    return guard([&] {
+      std::vector<int> ids = t_->tokenizer().encode(text);
+      if (ids.empty()) throw ShapeError("There is no text to look at.");
+      ids.resize(std::min<std::size_t>(ids.size(), t_->model().config().block_size));
+      Gpt<float>& m = t_->model();
+      m.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
+      const float* w = m.attention(layer);
+      std::vector<float> weights(w, w + static_cast<std::size_t>(m.config().n_head) * ids.size() * ids.size());
+      val tokens = val::array();
+      for (int id : ids) tokens.call<void>("push", t_->tokenizer().decode(std::vector<int>{id}));
+      val out = val::object();
+      out.set("tokens", tokens);
+      out.set("weights", val::global("Float32Array").new_(emscripten::typed_memory_view(weights.size(), weights.data())));
+      return out;
+    });
+  }
+
+  // Continues the prompt; on_token(text) receives each new piece of text as it is sampled.
+  std::string generate(std::string prompt, int max_tokens, val sampling, val on_token) {
+    return guard([&] {
+      const SamplingOptions s{get<float>(sampling, "temperature", 1.0f), get<int>(sampling, "topK", 0),
+                              get<float>(sampling, "topP", 1.0f)};
+      Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
+      const Tokenizer& tok = t_->tokenizer();
+      std::vector<int> ids = tok.encode(prompt);
+      if (ids.empty()) ids = tok.encode("\n");
+      std::vector<int> pending;
+      std::string all;
+      generate_tokens(ids, max_tokens, s, rng, [&](int id) {
+        pending.push_back(id);
+        const std::string bytes = tok.decode_bytes(pending);
+        if (!utf8::is_valid(bytes)) return true;  // wait for the rest of the character
+        all += bytes;
+        pending.clear();
+        if (on_token.typeOf().as<std::string>() != "function") return true;
+        return !on_token(bytes).strictlyEquals(val(false));  // only an explicit false stops
+      });
+      return all + tok.decode(pending);
+    });
+  }
+
+  // Masked models: the top k tokens for each <mask> in the text: [[{text, probability}]].
+  val fill(std::string text, int k) {
+    return guard([&] {
+      const Tokenizer& tok = t_->tokenizer();
+      const auto filled = fill_masks(t_->model(), tok.encode(text, AllowedSpecials::every()), tok.special_id("<mask>"), k);
+      val out = val::array();
+      for (const auto& cands : filled) {
+        val list = val::array();
+        for (const Candidate& c : cands) {
+          val o = val::object();
+          o.set("text", tok.decode(std::vector<int>{c.token}));
+          o.set("probability", c.probability);
+          list.call<void>("push", o);
+        }
+        out.call<void>("push", list);
+      }
+      return out;
+    });
+  }
+
+  val save_checkpoint() const { return guard([&] { return bytes_to_js(gptlab::save_checkpoint(t_->checkpoint())); }); }
+  val export_safetensors() const { return guard([&] { return bytes_to_js(gptlab::export_safetensors(t_->checkpoint())); }); }
+  std::string export_tokenizer() const {
+    return guard([&] {
+      if (auto* b = dynamic_cast<const BpeTokenizer*>(&t_->tokenizer())) return export_hf_tokenizer(*b);
+      return save_tokenizer(t_->tokenizer());
+    });
+  }
+
+ private:
+  explicit JsTrainer(std::unique_ptr<Trainer> t) : t_(std::move(t)) {}
+  static std::string bytes_from(const val& array) {
+    const std::vector<unsigned char> v = emscripten::convertJSArrayToNumberVector<unsigned char>(array);
+    return std::string(v.begin(), v.end());
+  }
+  static val bytes_to_js(const std::string& bytes) {
+    return val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const unsigned char*>(bytes.data())));
+  }
+  void generate_tokens(const std::vector<int>& ids, int max_tokens, const SamplingOptions& s, Rng& rng,
+                       const std::function<bool(int)>& on) {
+    if (t_->model().config().attention != AttentionMode::causal)
+      throw ShapeError("This is a masked model; it fills in blanks rather than continuing text.");
+    gptlab::generate(t_->model(), ids, max_tokens, s, rng, on);
+  }
+  std::unique_ptr<Trainer> t_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(gptlab_trainer) {
+  using emscripten::allow_raw_pointers;
+  emscripten::class_<JsTrainer>("Trainer")
+      .class_function("create", &JsTrainer::create, allow_raw_pointers())
+      .class_function("resume", &JsTrainer::resume, allow_raw_pointers())
+      .function("step", &JsTrainer::step)
+      .function("evaluate", &JsTrainer::evaluate)
+      .function("stepsDone", &JsTrainer::steps_done)
+      .function("lr", &JsTrainer::lr)
+      .function("numParameters", &JsTrainer::num_parameters)
+      .function("vocabSize", &JsTrainer::vocab_size)
+      .function("blockSize", &JsTrainer::block_size)
+      .function("nLayer", &JsTrainer::n_layer)
+      .function("nHead", &JsTrainer::n_head)
+      .function("attention", &JsTrainer::attention)
+      .function("generate", &JsTrainer::generate)
+      .function("fill", &JsTrainer::fill)
+      .function("saveCheckpoint", &JsTrainer::save_checkpoint)
+      .function("exportSafetensors", &JsTrainer::export_safetensors)
+      .function("exportTokenizer", &JsTrainer::export_tokenizer);
+}
+
+}  // namespace gptlab::wasm
