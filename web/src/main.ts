@@ -1,4 +1,5 @@
-// Start page: proves the WASM core is alive by benchmarking its matmul in a worker.
+// Start page: the training panel, and a benchmark of the WASM core's matmul in a worker.
+import './train-panel';
 import type { FromWorker, ToWorker } from './bench-protocol';
 import type { BenchShape } from './matmul-bench';
 

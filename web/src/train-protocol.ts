@@ -1,0 +1,17 @@
+// Messages between the page and the training worker: one module, both sides.
+import type { EvalResult, TrainOptions } from './gptlab-module';
+
+export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'stopped' | 'done';
+
+export type ToTrainer =
+  | { type: 'start'; options: TrainOptions; steps: number; corpusUrl: string; evalEvery: number; sampleEvery: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+export type FromTrainer =
+  | { type: 'state'; state: TrainState; detail?: string }
+  | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number; etaSeconds: number }
+  | ({ type: 'eval'; step: number } & EvalResult)
+  | { type: 'sample'; step: number; text: string }
+  | { type: 'error'; message: string };

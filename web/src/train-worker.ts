@@ -1,0 +1,77 @@
+// Trains in the background: owns the WASM core and the Trainer, runs one step
+// at a time and yields between steps, so pause / resume / stop arrive within a
+// step (about 0.2 s for the lab's default model).
+import { loadGptlab, type GptlabModule } from './gptlab';
+import type { Trainer } from './gptlab-module';
+import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
+
+const post = (m: FromTrainer) => postMessage(m);
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+let core: GptlabModule | null = null;
+let trainer: Trainer | null = null;
+let state: TrainState = 'idle';
+let run = { steps: 0, evalEvery: 100, sampleEvery: 100, tokensPerStep: 0 };
+let clock = { since: 0, tokens: 0 };
+
+function setState(s: TrainState, detail?: string) {
+  state = s;
+  post({ type: 'state', state: s, detail });
+}
+
+function fail(e: unknown) {
+  post({ type: 'error', message: errorText(e) });
+  setState('stopped');
+}
+
+async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
+  setState('loading', 'Loading the engine and the corpus…');
+  try {
+    core ??= await loadGptlab();
+    const response = await fetch(msg.corpusUrl);
+    if (!response.ok) throw new Error(`The corpus could not be loaded (HTTP ${response.status}).`);
+    const corpus = await response.text();
+    trainer?.delete();
+    trainer = core.Trainer.create(corpus, msg.options);
+  } catch (e) {
+    return fail(e);
+  }
+  run = { steps: msg.steps, evalEvery: msg.evalEvery, sampleEvery: msg.sampleEvery,
+          tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
+  clock = { since: performance.now(), tokens: 0 };
+  setState('training', `${trainer.numParameters().toLocaleString('en')} parameters`);
+  setTimeout(tick, 0);
+}
+
+// One step, then report, then schedule the next (messages are handled in between).
+function tick() {
+  if (state !== 'training' || !trainer) return;
+  try {
+    const lr = trainer.lr();
+    const loss = trainer.step(1)[0];
+    const step = trainer.stepsDone();
+    clock.tokens += run.tokensPerStep;
+    const seconds = (performance.now() - clock.since) / 1000;
+    const rate = clock.tokens / seconds;
+    post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate,
+           etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
+    if (step % run.evalEvery === 0 || step === run.steps) post({ type: 'eval', step, ...trainer.evaluate() });
+    if (step % run.sampleEvery === 0 || step === run.steps)
+      post({ type: 'sample', step, text: trainer.generate('\n', 200, { temperature: 0.8, seed: step }, null) });
+    if (step >= run.steps) return setState('done');
+  } catch (e) {
+    return fail(e);
+  }
+  setTimeout(tick, 0);
+}
+
+onmessage = (event: MessageEvent<ToTrainer>) => {
+  const msg = event.data;
+  if (msg.type === 'start') void start(msg);
+  else if (msg.type === 'pause' && state === 'training') setState('paused');
+  else if (msg.type === 'resume' && state === 'paused') {
+    clock = { since: performance.now(), tokens: 0 };
+    setState('training');
+    setTimeout(tick, 0);
+  } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) setState('stopped');
+};
