@@ -8,6 +8,9 @@ const start = $<HTMLButtonElement>('train-start'), pause = $<HTMLButtonElement>(
 const stop = $<HTMLButtonElement>('train-stop'), status = $<HTMLParagraphElement>('train-status');
 const chart = $<HTMLCanvasElement>('train-chart'), sample = $<HTMLPreElement>('train-sample');
 
+// ?config=benchmark trains the benchmark model of BENCHMARKS.md (4 layers, 4 heads, n_embd 128,
+// block 64, batch 32, dropout 0.1) instead of the lab's small default.
+const benchmark = new URLSearchParams(location.search).get('config') === 'benchmark';
 const STEPS = 2000;
 let worker: Worker | null = null;
 let state: TrainState = 'idle';
@@ -55,8 +58,11 @@ start.addEventListener('click', () => {
   status.className = '';
   send({
     type: 'start', corpusUrl, steps: STEPS, evalEvery: 50, sampleEvery: 50,
-    options: { batchSize: 16, evalBatches: 4, seed: 1337, lr: { max: 2e-3, min: 1e-4, warmup: 50, total: STEPS },
-               model: { layers: 2, heads: 4, embd: 64, block: 64 } },
+    options: benchmark
+      ? { batchSize: 32, evalBatches: 4, seed: 1337, lr: { max: 1e-3, min: 1e-5, warmup: 100, total: STEPS },
+          dropout: { start: 0.1 }, model: { layers: 4, heads: 4, embd: 128, block: 64 } }
+      : { batchSize: 16, evalBatches: 4, seed: 1337, lr: { max: 2e-3, min: 1e-4, warmup: 50, total: STEPS },
+          model: { layers: 2, heads: 4, embd: 64, block: 64 } },
   });
 });
 pause.addEventListener('click', () => send({ type: state === 'paused' ? 'resume' : 'pause' }));

@@ -1,0 +1,50 @@
+// Training throughput in headless Chromium: gptlab's training worker on the
+// benchmark config (the start page with ?config=benchmark), then the same model
+// written in TensorFlow.js (bench/tfjs-gpt.js) with its WASM backend on the same
+// page. Needs `npx vite build` first.
+//   node bench/train-browser.mjs [steps]
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startApp } from '../tests/e2e/harness.mjs';
+
+const steps = Number(process.argv[2] ?? 30);
+const tfjsDir = fileURLToPath(new URL('../node_modules/@tensorflow/', import.meta.url));
+const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
+
+const app = await startApp();
+try {
+  const page = await app.browser.newPage();
+  await page.goto(new URL('/?config=benchmark', app.url).href);
+  await page.locator('#bench-run:enabled').waitFor({ timeout: 120_000 });
+  await page.click('#train-start');
+  // Tokens/s over steps 5..5+steps (the figure on the page is an average since the start).
+  const stepNow = () => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) || 0);
+  while ((await stepNow()) < 5) await page.waitForTimeout(100);
+  const s0 = await stepNow(), t0 = Date.now();
+  while ((await stepNow()) < s0 + steps) await page.waitForTimeout(50);
+  const s1 = await stepNow(), seconds = (Date.now() - t0) / 1000;
+  const ours = ((s1 - s0) * 32 * 64) / seconds;
+  await page.click('#train-stop');
+
+  // The peer: @tensorflow/tfjs (core with gradients) + tfjs-backend-wasm from node_modules,
+  // the model from bench/tfjs-gpt.js.
+  await page.route('**/peer/**', (route) => {
+    const rel = new URL(route.request().url()).pathname.replace(/^\/peer\//, '');
+    route.fulfill({ body: readFileSync(tfjsDir + rel), contentType: rel.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' });
+  });
+  await page.addScriptTag({ url: '/peer/tfjs/dist/tf.min.js' });
+  await page.addScriptTag({ url: '/peer/tfjs-backend-wasm/dist/tf-backend-wasm.min.js' });
+  await page.addScriptTag({ content: peer });
+  const theirs = await page.evaluate(async (n) => {
+    tf.wasm.setWasmPaths(location.origin + '/peer/tfjs-backend-wasm/dist/');
+    await tf.setBackend('wasm');
+    return globalThis.benchTfjsGpt(n);
+  }, Math.min(steps, 10));
+  console.log(`${await app.browser.version()}, one thread each`);
+  console.log(`gptlab WASM in Chromium (training worker): ${Math.round(ours)} tokens/s over ${s1 - s0} steps`);
+  console.log(`TensorFlow.js ${theirs.version} wasm backend: ${Math.round(theirs.tokensPerSecond)} tokens/s ` +
+    `(${theirs.params} parameters, ${theirs.steps} steps, loss ${theirs.loss.toFixed(3)})`);
+  console.log(`gptlab / tfjs: ${(ours / theirs.tokensPerSecond).toFixed(2)}x`);
+} finally {
+  await app.close();
+}
