@@ -24,6 +24,19 @@ try {
   while ((await stepNow()) < s0 + steps) await page.waitForTimeout(50);
   const s1 = await stepNow(), seconds = (Date.now() - t0) / 1000;
   const ours = ((s1 - s0) * 32 * 64) / seconds;
+  // How fast a click on Pause is answered while a step (0.5 s of work here) runs in parts.
+  const latencies = [];
+  for (let i = 0; i < 5; i++) {
+    const t = await page.evaluate(async () => {
+      const t0 = performance.now();
+      document.querySelector('#train-pause').click();
+      while (document.querySelector('#train-status').dataset.state !== 'paused') await new Promise((r) => setTimeout(r, 1));
+      return performance.now() - t0;
+    });
+    latencies.push(t);
+    await page.click('#train-pause');  // resume
+    await page.waitForTimeout(300);
+  }
   await page.click('#train-stop');
 
   // The peer: @tensorflow/tfjs (core with gradients) + tfjs-backend-wasm from node_modules,
@@ -41,7 +54,8 @@ try {
     return globalThis.benchTfjsGpt(n);
   }, Math.min(steps, 10));
   console.log(`${await app.browser.version()}, one thread each`);
-  console.log(`gptlab WASM in Chromium (training worker): ${Math.round(ours)} tokens/s over ${s1 - s0} steps`);
+  console.log(`gptlab WASM in Chromium (training worker): ${Math.round(ours)} tokens/s over ${s1 - s0} steps; ` +
+    `Pause answered in ${latencies.map((t) => t.toFixed(0)).join(', ')} ms`);
   console.log(`TensorFlow.js ${theirs.version} wasm backend: ${Math.round(theirs.tokensPerSecond)} tokens/s ` +
     `(${theirs.params} parameters, ${theirs.steps} steps, loss ${theirs.loss.toFixed(3)})`);
   console.log(`gptlab / tfjs: ${(ours / theirs.tokensPerSecond).toFixed(2)}x`);

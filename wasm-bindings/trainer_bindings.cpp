@@ -3,7 +3,7 @@
 //
 // Options (all optional): {tokenizer: 'char'|'bpe'|'bpe-gpt2'|'bpe-gpt4', vocabSize,
 //   objective: 'causal'|'masked'|'mntp', batchSize, evalBatches, seed, documents,
-//   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay, gradClip,
+//   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay, gradClip, microBatch,
 //   model: {layers, heads, embd, block, positions, ffn, norm, tieWeights}}
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -57,6 +57,7 @@ TrainOptions options_from(const val& o) {
   t.dropout.total = t.lr.total;
   t.adamw.weight_decay = get<float>(o, "weightDecay", 0.1f);
   t.grad_clip = get<float>(o, "gradClip", 1.0f);
+  t.micro_batch = get<int>(o, "microBatch", 0);
   if (t.batch_size < 1 || t.eval_batches < 1) throw ShapeError("The batch size and the number of eval batches must be at least 1.");
   return t;
 }
@@ -122,6 +123,13 @@ class JsTrainer {
       std::vector<float> losses;
       for (int i = 0; i < n; ++i) losses.push_back(t_->step());
       return val::global("Float32Array").new_(emscripten::typed_memory_view(losses.size(), losses.data()));
+    });
+  }
+  // One micro-batch of the current step: the step's loss if that finished it, else null.
+  val step_part() {
+    return guard([&] {
+      const auto loss = t_->step_part();
+      return loss ? val(*loss) : val::null();
     });
   }
   val evaluate() { return guard([&] { return eval_object(t_->evaluate()); }); }
@@ -232,6 +240,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .class_function("create", &JsTrainer::create, allow_raw_pointers())
       .class_function("resume", &JsTrainer::resume, allow_raw_pointers())
       .function("step", &JsTrainer::step)
+      .function("stepPart", &JsTrainer::step_part)
       .function("evaluate", &JsTrainer::evaluate)
       .function("stepsDone", &JsTrainer::steps_done)
       .function("lr", &JsTrainer::lr)

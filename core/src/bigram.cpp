@@ -21,7 +21,7 @@ Bigram<T>::Bigram(int vocab_size, std::uint64_t seed) : V_(vocab_size) {
 }
 
 template <typename T>
-T Bigram<T>::forward(const Batch& batch, const StepMode&) {
+T Bigram<T>::forward(const Batch& batch, const StepMode& mode) {
   const int n = batch.B * batch.T;
   if (n < 1) throw ShapeError("A batch needs at least one sequence of at least one token.");
   for (int i = 0; i < n; ++i)
@@ -38,7 +38,10 @@ T Bigram<T>::forward(const Batch& batch, const StepMode&) {
     if (batch.targets[i] != kIgnoreIndex && (batch.targets[i] < 0 || batch.targets[i] >= V_))
       throw ShapeError("Target id " + std::to_string(batch.targets[i]) + " is outside the vocabulary.");
   dlogits_.resize(logits_.size());
-  return cross_entropy(logits_.data(), batch.targets, n, V_, dlogits_.data());
+  const T loss = cross_entropy(logits_.data(), batch.targets, n, V_, dlogits_.data());
+  if (mode.loss_scale != 1.0f)
+    for (T& d : dlogits_) d *= mode.loss_scale;
+  return loss;
 }
 
 template <typename T>

@@ -213,7 +213,10 @@ T Gpt<T>::forward(const Batch& batch, const StepMode& mode) {
   norm_forward(a.lnf.data(), a.lnf_mean.data(), a.lnf_rstd.data(), res, w_.lnf_w, w_.lnf_b, n);
   linear_forward<T>(a.logits.data(), a.lnf.data(), w_.lm_head, nullptr, n, C, V);
   if (!has_targets_) return T(0);
-  return cross_entropy(a.logits.data(), targets_.data(), n, V, a.dlogits.data());
+  const T loss = cross_entropy(a.logits.data(), targets_.data(), n, V, a.dlogits.data());
+  if (mode.loss_scale != 1.0f)
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * V; ++i) a.dlogits[i] *= mode.loss_scale;
+  return loss;
 }
 
 // ============================== backward ========================================

@@ -123,19 +123,40 @@ void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng
 }
 
 float Trainer::step() {
-  make_batch(data_.train, batch_rng_, mask_rng_, batch_);
-  model_->zero_grad();
-  const float p = options_.dropout.at(step_);
-  const float loss = model_->forward(batch_.view(), {true, p, &dropout_rng_});
-  model_->backward();
+  for (;;)
+    if (const auto loss = step_part()) return *loss;
+}
+
+std::optional<float> Trainer::step_part() {
+  if (part_row_ == 0) {  // a new step: its batch, and how many targets count in it
+    make_batch(data_.train, batch_rng_, mask_rng_, batch_);
+    model_->zero_grad();
+    part_loss_ = 0;
+    part_counted_ = std::count_if(batch_.targets.begin(), batch_.targets.end(), [](int t) { return t != kIgnoreIndex; });
+  }
+  const int rows = options_.micro_batch > 0 ? std::min(options_.micro_batch, batch_.B - part_row_) : batch_.B;
+  const std::size_t first = static_cast<std::size_t>(part_row_) * batch_.T, count = static_cast<std::size_t>(rows) * batch_.T;
+  const auto counted = std::count_if(batch_.targets.begin() + first, batch_.targets.begin() + first + count,
+                                     [](int t) { return t != kIgnoreIndex; });
+  const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
+  const Batch part{batch_.tokens.data() + first, batch_.targets.data() + first,
+                   batch_.key_pad.empty() ? nullptr : batch_.key_pad.data() + first, rows, batch_.T};
+  const float loss = model_->forward(part, {true, options_.dropout.at(step_), &dropout_rng_, share});
+  part_loss_ += static_cast<double>(loss) * share;
+  if (counted) model_->backward();
+  part_row_ += rows;
+  if (part_row_ < batch_.B) return std::nullopt;
+
+  part_row_ = 0;  // the step is complete: clip, check, update
   const float norm = clip_grad_norm(model_->grads(), options_.grad_clip);
-  if (!std::isfinite(loss) || !std::isfinite(norm))
+  const float step_loss = static_cast<float>(part_loss_);
+  if (!std::isfinite(step_loss) || !std::isfinite(norm))
     throw Error("Training diverged at step " + std::to_string(step_ + 1) + ": the " +
-                (std::isfinite(loss) ? "gradient" : "loss") + " is not a finite number. Lower the learning rate; "
+                (std::isfinite(step_loss) ? "gradient" : "loss") + " is not a finite number. Lower the learning rate; "
                 "the weights are kept as they were before this step.");
   adamw_->step(model_->params(), model_->grads(), options_.lr.at(step_));
   ++step_;
-  return loss;
+  return step_loss;
 }
 
 EvalResult Trainer::evaluate() {

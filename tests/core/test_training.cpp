@@ -316,3 +316,31 @@ TEST_CASE("the training memory estimate covers what a model really allocates") {
   GptConfig tiny = c;
   CHECK(Gpt<float>::training_bytes(tiny, 1, 1) == doctest::Approx(4.0 * 4 * 809984).epsilon(0.01));
 }
+
+TEST_CASE("a step done in micro-batches equals the whole-batch step (gradients weighted by counted targets)") {
+  for (Objective objective : {Objective::causal, Objective::masked}) {
+    TrainOptions o;
+    o.objective = objective;
+    o.batch_size = 8;
+    o.lr = {LrSchedule::Kind::constant, 1e-2f};
+    GptConfig c;
+    c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
+    const std::string text = grammar_text(300);
+    Trainer whole(text, o, c);
+    o.micro_batch = 3;  // parts of 3, 3 and 2 rows
+    Trainer parts(text, o, c);
+    for (int s = 0; s < 3; ++s) {
+      const float a = whole.step();
+      CHECK_FALSE(parts.step_part().has_value());
+      CHECK_FALSE(parts.step_part().has_value());
+      const auto b = parts.step_part();
+      REQUIRE(b.has_value());
+      CHECK(*b == doctest::Approx(a).epsilon(1e-5));
+    }
+    CHECK(parts.steps_done() == 3);
+    int far = 0;
+    for (std::size_t i = 0; i < whole.model().num_parameters(); ++i)
+      far += std::fabs(whole.model().params()[i] - parts.model().params()[i]) > 1e-5f;
+    CHECK(far == 0);
+  }
+}

@@ -59,6 +59,8 @@ export interface TrainOptions {
   dropout?: { start?: number; end?: number };
   weightDecay?: number;
   gradClip?: number;
+  /** Rows per forward/backward; a step then runs in parts (stepPart), same result up to rounding. */
+  microBatch?: number;
   model?: {
     layers?: number; heads?: number; embd?: number; block?: number;
     positions?: 'rope' | 'learned'; ffn?: 'gelu' | 'swiglu'; norm?: 'layernorm' | 'rmsnorm'; tieWeights?: boolean;
@@ -78,6 +80,8 @@ export interface SamplingOptions { temperature?: number; topK?: number; topP?: n
 export interface Trainer {
   /** Runs n optimizer steps; returns their training losses. */
   step(n: number): Float32Array;
+  /** One micro-batch of the current step: the step's loss when that completed it, else null. */
+  stepPart(): number | null;
   evaluate(): EvalResult;
   stepsDone(): number;
   lr(): number;

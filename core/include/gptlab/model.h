@@ -34,6 +34,9 @@ struct StepMode {
   bool train = false;   // dropout on (with this p) when training
   float dropout = 0.0f;
   Rng* rng = nullptr;   // dropout's random numbers (required when train && dropout > 0)
+  // The next backward() adds loss_scale * d(loss)/d(params): a batch split into
+  // micro-batches weights each by its share of the counted targets.
+  float loss_scale = 1.0f;
 };
 
 template <typename T>

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,10 @@ struct TrainOptions {
   // cut into documents after each occurrence of this separator (e.g. "\n\n"), and a
   // batch is whole documents (cut to block_size) padded with <pad> to the longest.
   std::string document_separator;
+  // Rows per forward/backward (0: the whole batch at once). Smaller parts let a
+  // caller do one step in several short pieces (step_part) with the same result
+  // up to rounding: gradients are accumulated, weighted by each part's targets.
+  int micro_batch = 0;
 };
 
 struct EvalResult {
@@ -59,6 +64,9 @@ class Trainer {
   // if the loss or the gradient becomes NaN or infinite (the weights are left as
   // they were before the step).
   float step();
+  // One micro-batch of the current step (see TrainOptions::micro_batch). Returns
+  // the step's loss when this part completed the step, else nothing.
+  std::optional<float> step_part();
   EvalResult evaluate();
   Checkpoint checkpoint() const;
 
@@ -84,6 +92,9 @@ class Trainer {
   int step_ = 0;
   Rng batch_rng_, dropout_rng_, mask_rng_;
   BatchData batch_;
+  int part_row_ = 0;         // the next row of batch_ to run; 0: a new step begins
+  double part_loss_ = 0;     // the step's loss so far
+  long long part_counted_ = 0;  // targets that count in the whole batch
 };
 
 }  // namespace gptlab
