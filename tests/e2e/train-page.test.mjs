@@ -31,6 +31,9 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   assert.ok(val > 0 && val < 3.5, `validation loss ${val} after 50 steps (chance: ln 84 = 4.43)`);
   const sample = await page.locator('#train-sample').textContent();
   assert.ok(sample.length > 50 && !sample.startsWith('(samples'), 'a sample appeared');
+  const attention = page.locator('#train-attention[data-step]');
+  await attention.waitFor({ timeout: 10_000 });
+  assert.equal(await attention.getAttribute('data-heads'), '4', 'one heatmap per head of the last layer');
 
   await page.click('#train-pause');
   await page.locator('#train-status[data-state="paused"]').waitFor({ timeout: 2_000 });

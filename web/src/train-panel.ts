@@ -1,5 +1,6 @@
 // The "Train a model" section: buttons, live figures, the loss chart, samples.
 import corpusUrl from '/corpus/pride-and-prejudice.txt?url';
+import { drawAttention } from './attention-grid';
 import { drawLossChart } from './loss-chart';
 import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
 
@@ -43,6 +44,12 @@ function onMessage(m: FromTrainer) {
     val.push([m.step, m.valLoss]);
     $('train-val').textContent = m.valLoss.toFixed(3);
   } else if (m.type === 'sample') sample.textContent = m.text;
+  else if (m.type === 'attention') {
+    const canvas = $<HTMLCanvasElement>('train-attention');
+    drawAttention(canvas, m.weights, m.heads, m.tokens.length);
+    canvas.dataset.step = String(m.step);
+    canvas.dataset.heads = String(m.heads);
+  }
   else if (m.type === 'error') {
     status.textContent = m.message;
     status.className = 'error';

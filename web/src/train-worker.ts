@@ -7,6 +7,7 @@ import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
 
 const post = (m: FromTrainer) => postMessage(m);
 const kPartTokens = 256;
+const kAttentionText = 'It is a truth universally acknowledged';
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 let core: GptlabModule | null = null;
@@ -45,7 +46,23 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   setTimeout(tick, 0);
 }
 
-// One step, then report, then schedule the next (messages are handled in between).
+function postSample() {
+  if (!trainer) return;
+  const step = trainer.stepsDone();
+  post({ type: 'sample', step, text: trainer.generate('\n', 200, { temperature: 0.8, seed: step }, null) });
+}
+
+// The last layer's attention on a fixed sentence, and a sample.
+function snapshot() {
+  if (!trainer) return;
+  const layer = trainer.nLayer() - 1;
+  const { tokens, weights } = trainer.attention(kAttentionText, layer);
+  const m: FromTrainer = { type: 'attention', step: trainer.stepsDone(), layer, heads: trainer.nHead(), tokens, weights };
+  postMessage(m, [weights.buffer]);
+  postSample();
+}
+
+// One part of a step, then report, then schedule the next (messages are handled in between).
 function tick() {
   if (state !== 'training' || !trainer) return;
   try {
@@ -58,9 +75,12 @@ function tick() {
     const rate = clock.tokens / seconds;
     post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate,
            etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
-    if (step % run.evalEvery === 0 || step === run.steps) post({ type: 'eval', step, ...trainer.evaluate() });
-    if (step % run.sampleEvery === 0 || step === run.steps)
-      post({ type: 'sample', step, text: trainer.generate('\n', 200, { temperature: 0.8, seed: step }, null) });
+    if (step % run.evalEvery === 0 || step === run.steps) {
+      post({ type: 'eval', step, ...trainer.evaluate() });
+      snapshot();
+    } else if (step % run.sampleEvery === 0) {
+      postSample();
+    }
     if (step >= run.steps) return setState('done');
   } catch (e) {
     return fail(e);
@@ -77,4 +97,11 @@ onmessage = (event: MessageEvent<ToTrainer>) => {
     setState('training');
     setTimeout(tick, 0);
   } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) setState('stopped');
+  else if (msg.type === 'snapshot') {
+    try {
+      snapshot();
+    } catch (e) {
+      fail(e);
+    }
+  }
 };
