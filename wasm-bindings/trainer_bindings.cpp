@@ -141,21 +141,31 @@ class JsTrainer {
   int n_layer() const { return t_->model().config().n_layer; }
   int n_head() const { return t_->model().config().n_head; }
 
+  // The model's logits for a text (cut to the block size): {tokens: string[], logits: Float32Array (T x vocab)}.
+  val logits(std::string text) {
+    return guard([&] {
+      const std::vector<int> ids = block_of(text);
+      Gpt<float>& m = t_->model();
+      m.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
+      std::vector<float> out(m.logits(), m.logits() + ids.size() * m.vocab_size());
+      val o = val::object();
+      o.set("tokens", token_texts(ids));
+      o.set("logits", val::global("Float32Array").new_(emscripten::typed_memory_view(out.size(), out.data())));
+      return o;
+    });
+  }
+
   // Attention of every head of one layer for a text (cut to the block size):
   // {tokens: string[], weights: Float32Array (n_head x T x T)}.
   val attention(std::string text, int layer) {
     return guard([&] {
-      std::vector<int> ids = t_->tokenizer().encode(text);
-      if (ids.empty()) throw ShapeError("There is no text to look at.");
-      ids.resize(std::min<std::size_t>(ids.size(), t_->model().config().block_size));
+      const std::vector<int> ids = block_of(text);
       Gpt<float>& m = t_->model();
       m.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
       const float* w = m.attention(layer);
       std::vector<float> weights(w, w + static_cast<std::size_t>(m.config().n_head) * ids.size() * ids.size());
-      val tokens = val::array();
-      for (int id : ids) tokens.call<void>("push", t_->tokenizer().decode(std::vector<int>{id}));
       val out = val::object();
-      out.set("tokens", tokens);
+      out.set("tokens", token_texts(ids));
       out.set("weights", val::global("Float32Array").new_(emscripten::typed_memory_view(weights.size(), weights.data())));
       return out;
     });
@@ -216,6 +226,17 @@ class JsTrainer {
 
  private:
   explicit JsTrainer(std::unique_ptr<Trainer> t) : t_(std::move(t)) {}
+  std::vector<int> block_of(const std::string& text) const {
+    std::vector<int> ids = t_->tokenizer().encode(text);
+    if (ids.empty()) throw ShapeError("There is no text to look at.");
+    ids.resize(std::min<std::size_t>(ids.size(), t_->model().config().block_size));
+    return ids;
+  }
+  val token_texts(const std::vector<int>& ids) const {
+    val tokens = val::array();
+    for (int id : ids) tokens.call<void>("push", t_->tokenizer().decode(std::vector<int>{id}));
+    return tokens;
+  }
   static std::string bytes_from(const val& array) {
     const std::vector<unsigned char> v = emscripten::convertJSArrayToNumberVector<unsigned char>(array);
     return std::string(v.begin(), v.end());
@@ -249,6 +270,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("blockSize", &JsTrainer::block_size)
       .function("nLayer", &JsTrainer::n_layer)
       .function("nHead", &JsTrainer::n_head)
+      .function("logits", &JsTrainer::logits)
       .function("attention", &JsTrainer::attention)
       .function("generate", &JsTrainer::generate)
       .function("fill", &JsTrainer::fill)

@@ -38,7 +38,7 @@ describe('declarations match the module', () => {
       // Trainer
       step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), stepsDone: () => trainer.stepsDone(),
       lr: () => trainer.lr(), numParameters: () => trainer.numParameters(), blockSize: () => trainer.blockSize(),
-      nLayer: () => trainer.nLayer(), nHead: () => trainer.nHead(), attention: () => trainer.attention('It is', 0),
+      nLayer: () => trainer.nLayer(), nHead: () => trainer.nHead(), attention: () => trainer.attention('It is', 0), logits: () => trainer.logits('It is'),
       generate: () => trainer.generate('It', 3, {}, null), fill: () => null /* causal model: see trainer.test.ts */,
       saveCheckpoint: () => trainer.saveCheckpoint(), exportSafetensors: () => trainer.exportSafetensors(),
       exportTokenizer: () => trainer.exportTokenizer(),

@@ -45,6 +45,20 @@ describe('the Trainer binding', () => {
     const att = t.attention('It is a truth', 1);
     expect(att.tokens).toHaveLength(13);
     expect(att.weights).toHaveLength(2 * 13 * 13);
+    for (let h = 0; h < 2; h++)  // causal rows: nothing on later keys, each row sums to 1
+      for (let i = 0; i < 13; i++) {
+        let sum = 0;
+        for (let j = 0; j < 13; j++) {
+          const w = att.weights[(h * 13 + i) * 13 + j];
+          if (j > i) expect(w).toBe(0);
+          sum += w;
+        }
+        expect(sum).toBeCloseTo(1, 5);
+      }
+    const { tokens, logits } = t.logits('It is a truth');
+    expect(tokens.join('')).toBe('It is a truth');
+    expect(logits).toHaveLength(13 * t.vocabSize());
+    expect(logits.every(Number.isFinite)).toBe(true);
     t.delete();
   });
 

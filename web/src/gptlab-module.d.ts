@@ -90,6 +90,8 @@ export interface Trainer {
   blockSize(): number;
   nLayer(): number;
   nHead(): number;
+  /** The model's logits for a text cut to the block size: logits is T x vocab. */
+  logits(text: string): { tokens: string[]; logits: Float32Array };
   /** Attention of one layer's heads on a text: weights is n_head x T x T, row = query. */
   attention(text: string, layer: number): { tokens: string[]; weights: Float32Array };
   /** Continues the prompt; onToken gets each new piece of text (return false to stop). */
