@@ -42,7 +42,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   run = { steps: msg.steps, evalEvery: msg.evalEvery, sampleEvery: msg.sampleEvery,
           tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
   clock = { since: performance.now(), tokens: 0 };
-  setState('training', `${trainer.numParameters().toLocaleString('en')} parameters`);
+  setState('training', `a model of ${trainer.numParameters().toLocaleString('en')} parameters…`);
   setTimeout(tick, 0);
 }
 
