@@ -188,13 +188,22 @@ int train(const Args& a) {
 
 std::unique_ptr<Tokenizer> tokenizer_of(const Checkpoint& ck) { return load_tokenizer(ck.tokenizer); }
 
+// The checkpoint's GPT with its weights.
+std::unique_ptr<Gpt<float>> model_of(const Checkpoint& ck) {
+  auto model = std::make_unique<Gpt<float>>(ck.config, 0);
+  if (ck.params.size() != model->num_parameters())
+    throw Error("The checkpoint has " + std::to_string(ck.params.size()) + " parameters; its configuration needs " +
+                std::to_string(model->num_parameters()) + ".");
+  std::copy(ck.params.begin(), ck.params.end(), model->params().begin());
+  return model;
+}
+
 int sample(const Args& a) {
   const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
   const auto tok = tokenizer_of(ck);
   if (ck.config.attention != AttentionMode::causal)
     throw Error("This checkpoint is a masked model; it fills in blanks rather than continuing text.");
-  Gpt<float> model(ck.config, 0);
-  std::copy(ck.params.begin(), ck.params.end(), model.params().begin());
+  const auto model = model_of(ck);
   std::string prompt = a.str("prompt", "\n");
   std::vector<int> ids = tok->encode(prompt);
   if (ids.empty()) ids = tok->encode("\n");
@@ -203,7 +212,7 @@ int sample(const Args& a) {
                           static_cast<float>(a.number("top-p", 1.0))};
   std::fputs(prompt.c_str(), stdout);
   std::vector<int> pending;  // tokens whose bytes are not yet whole characters
-  generate(model, ids, a.integer("tokens", 200), s, rng, [&](int t) {
+  generate(*model, ids, a.integer("tokens", 200), s, rng, [&](int t) {
     pending.push_back(t);
     const std::string bytes = tok->decode_bytes(pending);
     if (utf8::is_valid(bytes)) std::fputs(bytes.c_str(), stdout), std::fflush(stdout), pending.clear();
@@ -219,10 +228,9 @@ int fill(const Args& a) {
   if (ck.config.attention != AttentionMode::bidirectional)
     throw Error("This checkpoint is a causal model; fill-in needs a masked (bidirectional) one.");
   const auto tok = tokenizer_of(ck);
-  Gpt<float> model(ck.config, 0);
-  std::copy(ck.params.begin(), ck.params.end(), model.params().begin());
+  const auto model = model_of(ck);
   const int mask = tok->special_id("<mask>");
-  const auto filled = fill_masks(model, tok->encode(a.required("text"), AllowedSpecials::every()), mask, a.integer("top", 5));
+  const auto filled = fill_masks(*model, tok->encode(a.required("text"), AllowedSpecials::every()), mask, a.integer("top", 5));
   if (filled.empty()) throw Error("The text has no <mask> to fill in.");
   for (std::size_t m = 0; m < filled.size(); ++m) {
     std::printf("<mask> %zu:", m + 1);
@@ -268,18 +276,17 @@ int export_weights(const Args& a) {
     const auto tok = tokenizer_of(ck);
     std::vector<int> ids = tok->encode("It is a truth universally acknowledged, that a single man in possession of a good fortune");
     ids.resize(std::min<std::size_t>(ids.size(), ck.config.block_size));
-    Gpt<float> model(ck.config, 0);
-    std::copy(ck.params.begin(), ck.params.end(), model.params().begin());
-    model.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
+    const auto model = model_of(ck);
+    model->forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
     std::string json = "{\"tokens\": [";
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (i) json += ',';
       json += std::to_string(ids[i]);
     }
     json += "], \"logits\": [";
-    for (std::size_t i = 0; i < ids.size() * model.vocab_size(); ++i) {
+    for (std::size_t i = 0; i < ids.size() * model->vocab_size(); ++i) {
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%s%.9g", i ? "," : "", model.logits()[i]);
+      std::snprintf(buf, sizeof buf, "%s%.9g", i ? "," : "", model->logits()[i]);
       json += buf;
     }
     write_file(a.str("logits-out"), json + "]}");

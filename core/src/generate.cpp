@@ -29,26 +29,16 @@ const T* Gpt<T>::forward_next(int token, KvCache& cache) {
     next_hidden_.resize(fc_out + F), next_logits_.resize(cfg_.vocab_size);
     float mean, rstd;
     float* x = next_x_.data();
-    // embeddings (the position is pos: embedding_forward takes i % T_len, so pass T_len > pos)
-    for (int c = 0; c < C; ++c) x[c] = w_.wte[static_cast<std::size_t>(token) * C + c] +
-                                       (w_.wpe ? w_.wpe[static_cast<std::size_t>(pos) * C + c] : 0.0f);
+    // The layers of a one-row batch; tables that depend on the position start at row pos.
+    const std::size_t half = hs / 2;
+    embedding_forward(x, &token, w_.wte, w_.wpe ? w_.wpe + static_cast<std::size_t>(pos) * C : nullptr, 1, 1, C);
     for (int l = 0; l < cfg_.n_layer; ++l) {
       const Layer& w = w_.layers[l];
       float* h = next_buf_.data();
       norm_forward(h, &mean, &rstd, x, w.ln1_w, w.ln1_b, 1);
       linear_forward(next_qkv_.data(), h, w.qkv_w, w.qkv_b, 1, C, 3 * C);
-      if (cfg_.positions == Positions::rope) {  // rotate as at position pos
-        const std::size_t half = hs / 2;
-        for (int part = 0; part < 2; ++part)
-          for (int hd = 0; hd < NH; ++hd) {
-            float* v = next_qkv_.data() + part * C + hd * hs;
-            for (std::size_t i = 0; i < half; ++i) {
-              const float c = rope_cos_[pos * half + i], s = rope_sin_[pos * half + i], x1 = v[i], x2 = v[i + half];
-              v[i] = x1 * c - x2 * s;
-              v[i + half] = x1 * s + x2 * c;
-            }
-          }
-      }
+      if (cfg_.positions == Positions::rope)
+        rope_forward(next_qkv_.data(), rope_cos_.data() + pos * half, rope_sin_.data() + pos * half, 1, 1, C, NH);
       float* K = cache.k_[l].data();
       float* V = cache.v_[l].data();
       std::copy_n(next_qkv_.data() + C, C, K + static_cast<std::size_t>(pos) * C);

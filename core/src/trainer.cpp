@@ -35,6 +35,11 @@ std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainO
   return std::make_unique<BpeTokenizer>(BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
 }
 
+// How many targets in [first, last) count towards the loss.
+long long counted_targets(std::vector<int>::const_iterator first, std::vector<int>::const_iterator last) {
+  return std::count_if(first, last, [](int t) { return t != kIgnoreIndex; });
+}
+
 GptConfig for_objective(GptConfig c, Objective o) {
   c.attention = o == Objective::causal ? AttentionMode::causal : AttentionMode::bidirectional;
   return c;
@@ -97,6 +102,8 @@ void Trainer::prepare(std::string_view corpus) {
   std::vector<int> counts(tokenizer_->vocab_size());
   for (int id : data_.train) ++counts[id];
   most_frequent_ = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  masking_ = {0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), {}};
+  for (const SpecialToken& s : tokenizer_->specials()) masking_.special_ids.push_back(s.id);
   Rng root(options_.seed);
   root.split();  // the model's initialization stream
   batch_rng_ = root.split(), dropout_rng_ = root.split(), mask_rng_ = root.split();
@@ -115,11 +122,8 @@ void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng
     if (docs) causal_lm(out);
     return;
   }
-  std::vector<int> specials;
-  for (const SpecialToken& s : tokenizer_->specials()) specials.push_back(s.id);
-  const MaskingOptions m{0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), specials};
-  if (options_.objective == Objective::masked) masked_lm(out, m, mask_rng);
-  else masked_next_token(out, m, mask_rng);
+  if (options_.objective == Objective::masked) masked_lm(out, masking_, mask_rng);
+  else masked_next_token(out, masking_, mask_rng);
 }
 
 float Trainer::step() {
@@ -132,12 +136,11 @@ std::optional<float> Trainer::step_part() {
     make_batch(data_.train, batch_rng_, mask_rng_, batch_);
     model_->zero_grad();
     part_loss_ = 0;
-    part_counted_ = std::count_if(batch_.targets.begin(), batch_.targets.end(), [](int t) { return t != kIgnoreIndex; });
+    part_counted_ = counted_targets(batch_.targets.begin(), batch_.targets.end());
   }
   const int rows = options_.micro_batch > 0 ? std::min(options_.micro_batch, batch_.B - part_row_) : batch_.B;
   const std::size_t first = static_cast<std::size_t>(part_row_) * batch_.T, count = static_cast<std::size_t>(rows) * batch_.T;
-  const auto counted = std::count_if(batch_.targets.begin() + first, batch_.targets.begin() + first + count,
-                                     [](int t) { return t != kIgnoreIndex; });
+  const auto counted = counted_targets(batch_.targets.begin() + first, batch_.targets.begin() + first + count);
   const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
   const Batch part{batch_.tokens.data() + first, batch_.targets.data() + first,
                    batch_.key_pad.empty() ? nullptr : batch_.key_pad.data() + first, rows, batch_.T};

@@ -18,6 +18,13 @@
 
 namespace gptlab {
 
+// A hash for maps keyed by std::string that lets them be searched with a
+// string_view, without building a string (C++20 heterogeneous lookup).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class ChunkCache {
  public:
   static constexpr std::size_t kMaxEntries = 1 << 17;
@@ -76,11 +83,6 @@ class ChunkCache {
     std::uint16_t count = 0;
     std::uint8_t len = 0;      // 0: empty slot
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   static std::uint64_t pack(std::string_view chunk) {
     std::uint64_t key = 0;
     std::memcpy(&key, chunk.data(), chunk.size());
@@ -108,7 +110,7 @@ class ChunkCache {
   unsigned shift_ = 64;
   std::size_t small_ = 0, size_ = 0;
   std::vector<int> ids_;
-  std::unordered_map<std::string, std::vector<int>, Hash, std::equal_to<>> long_;
+  std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> long_;
 };
 
 }  // namespace gptlab

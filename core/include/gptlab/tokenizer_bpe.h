@@ -93,15 +93,8 @@ class BpeTokenizer : public Tokenizer {
   MergeRule rule_;
   SplitPattern split_;
   int byte_ids_[256];
-  struct Hash {  // lets string maps be searched with a string_view
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <typename V>
-  using StringMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
-
   PairMap<Ranked> pair_ranks_;   // (left, right) -> rank and result
-  StringMap<int> whole_tokens_;  // tiktoken_ranks: bytes -> id
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> whole_tokens_;  // tiktoken_ranks: bytes -> id
   ChunkCache short_tokens_;      // the same for tokens of up to 8 bytes, looked up faster
   // Encoded chunks (text repeats its words); with tiktoken_ranks it starts with
   // every token as its own chunk. Filled during encode: not thread-safe.

@@ -89,6 +89,7 @@ class Trainer {
   std::vector<std::vector<int>> train_docs_, val_docs_;  // when document_separator is set
   double chars_per_token_ = 1;
   int most_frequent_ = 0;
+  MaskingOptions masking_{};  // for the masked objectives: <mask>, the special ids
   int step_ = 0;
   Rng batch_rng_, dropout_rng_, mask_rng_;
   BatchData batch_;
