@@ -4,13 +4,11 @@
 // request route, so the app itself never ships tfjs). Needs `npx vite build` first.
 //
 //   node bench/browser.mjs [--quick]
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startApp, openPage } from '../tests/e2e/harness.mjs';
+import { loadTfjsWasm } from './tfjs-peer.mjs';
 
 const quick = process.argv.includes('--quick');
 const [batchSeconds, batches] = quick ? [0.05, 2] : [0.2, 5];
-const tfjsDir = fileURLToPath(new URL('../node_modules/@tensorflow/', import.meta.url));
 
 const app = await startApp();
 try {
@@ -20,19 +18,9 @@ try {
     rows.map((r) => ({ label: r.cells[0].textContent, dims: r.cells[1].textContent, gflops: Number(r.cells[2].textContent) })));
   if (errors.length) throw new Error(errors.join('\n'));
 
-  // The peer: tfjs-core + tfjs-backend-wasm served from node_modules under /peer/.
-  await page.route('**/peer/**', (route) => {
-    const rel = new URL(route.request().url()).pathname.replace(/^\/peer\//, '');
-    const type = rel.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
-    route.fulfill({ body: readFileSync(tfjsDir + rel), contentType: type });
-  });
-  await page.addScriptTag({ url: '/peer/tfjs-core/dist/tf-core.min.js' });
-  await page.addScriptTag({ url: '/peer/tfjs-backend-wasm/dist/tf-backend-wasm.min.js' });
+  await loadTfjsWasm(page, 'tfjs-core/dist/tf-core.min.js');  // the peer
   const theirs = await page.evaluate(async ({ shapes, batchSeconds, batches }) => {
     const tf = globalThis.tf;
-    tf.wasm.setWasmPaths(location.origin + '/peer/tfjs-backend-wasm/dist/');
-    await tf.setBackend('wasm');
-    await tf.ready();
     const out = [];
     for (const [m, k, n] of shapes) {
       const a = tf.randomUniform([m, k], -1, 1), b = tf.randomUniform([k, n], -1, 1);

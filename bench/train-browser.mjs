@@ -4,11 +4,10 @@
 // page. Needs `npx vite build` first.
 //   node bench/train-browser.mjs [steps]
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startApp } from '../tests/e2e/harness.mjs';
+import { loadTfjsWasm } from './tfjs-peer.mjs';
 
 const steps = Number(process.argv[2] ?? 30);
-const tfjsDir = fileURLToPath(new URL('../node_modules/@tensorflow/', import.meta.url));
 const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
 
 const app = await startApp();
@@ -39,20 +38,10 @@ try {
   }
   await page.click('#train-stop');
 
-  // The peer: @tensorflow/tfjs (core with gradients) + tfjs-backend-wasm from node_modules,
-  // the model from bench/tfjs-gpt.js.
-  await page.route('**/peer/**', (route) => {
-    const rel = new URL(route.request().url()).pathname.replace(/^\/peer\//, '');
-    route.fulfill({ body: readFileSync(tfjsDir + rel), contentType: rel.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' });
-  });
-  await page.addScriptTag({ url: '/peer/tfjs/dist/tf.min.js' });
-  await page.addScriptTag({ url: '/peer/tfjs-backend-wasm/dist/tf-backend-wasm.min.js' });
+  // The peer: @tensorflow/tfjs (core with gradients) with its WASM backend, the model from bench/tfjs-gpt.js.
+  await loadTfjsWasm(page, 'tfjs/dist/tf.min.js');
   await page.addScriptTag({ content: peer });
-  const theirs = await page.evaluate(async (n) => {
-    tf.wasm.setWasmPaths(location.origin + '/peer/tfjs-backend-wasm/dist/');
-    await tf.setBackend('wasm');
-    return globalThis.benchTfjsGpt(n);
-  }, Math.min(steps, 10));
+  const theirs = await page.evaluate((n) => globalThis.benchTfjsGpt(n), Math.min(steps, 10));
   console.log(`${await app.browser.version()}, one thread each`);
   console.log(`gptlab WASM in Chromium (training worker): ${Math.round(ours)} tokens/s over ${s1 - s0} steps; ` +
     `Pause answered in ${latencies.map((t) => t.toFixed(0)).join(', ')} ms`);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gptlab/matmul.h"
+#include "js_arrays.h"
 #include "js_errors.h"
 
 namespace gptlab::wasm {
@@ -38,7 +39,7 @@ val matmul_js(val a, int a_rows, int a_cols, val b, int b_rows, int b_cols, std:
     if (op == "ab") matmul(cm, am, bm);
     if (op == "abt") matmul_bt(cm, am, bm);
     if (op == "atb") matmul_at(cm, am, bm);
-    return val::global("Float32Array").new_(emscripten::typed_memory_view(c.size(), c.data()));
+    return copy_to_js("Float32Array", c);
   });
 }
 

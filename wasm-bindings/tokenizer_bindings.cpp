@@ -14,17 +14,13 @@
 #include "gptlab/tokenizer_bpe.h"
 #include "gptlab/tokenizer_char.h"
 #include "gptlab/tokenizer_file.h"
+#include "js_arrays.h"
 #include "js_errors.h"
 
 namespace gptlab::wasm {
 namespace {
 
 using emscripten::val;
-
-template <typename T>
-val copy_to_js(const char* array_type, const std::vector<T>& v) {
-  return val::global(array_type).new_(emscripten::typed_memory_view(v.size(), v.data()));
-}
 
 // A JS string as UTF-8, written by the engine's TextEncoder straight into WASM
 // memory (several times faster than embind's own string conversion for a
@@ -89,8 +85,7 @@ class JsTokenizer {
   }
   val token_bytes(int id) const {
     return guard([&] {
-      const std::string_view b = t_->token_bytes(id);
-      return copy_to_js("Uint8Array", std::vector<unsigned char>(b.begin(), b.end()));
+      return bytes_to_js(t_->token_bytes(id));
     });
   }
   // [{text, id}, ...]

@@ -20,6 +20,7 @@
 #include "gptlab/tokenizer_file.h"
 #include "gptlab/trainer.h"
 #include "gptlab/utf8.h"
+#include "js_arrays.h"
 #include "js_errors.h"
 
 namespace gptlab::wasm {
@@ -122,7 +123,7 @@ class JsTrainer {
     return guard([&] {
       std::vector<float> losses;
       for (int i = 0; i < n; ++i) losses.push_back(t_->step());
-      return val::global("Float32Array").new_(emscripten::typed_memory_view(losses.size(), losses.data()));
+      return copy_to_js("Float32Array", losses);
     });
   }
   // One micro-batch of the current step: the step's loss if that finished it, else null.
@@ -147,10 +148,9 @@ class JsTrainer {
       const std::vector<int> ids = block_of(text);
       Gpt<float>& m = t_->model();
       m.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
-      std::vector<float> out(m.logits(), m.logits() + ids.size() * m.vocab_size());
       val o = val::object();
       o.set("tokens", token_texts(ids));
-      o.set("logits", val::global("Float32Array").new_(emscripten::typed_memory_view(out.size(), out.data())));
+      o.set("logits", copy_to_js("Float32Array", m.logits(), ids.size() * m.vocab_size()));
       return o;
     });
   }
@@ -163,10 +163,9 @@ class JsTrainer {
       Gpt<float>& m = t_->model();
       m.forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
       const float* w = m.attention(layer);
-      std::vector<float> weights(w, w + static_cast<std::size_t>(m.config().n_head) * ids.size() * ids.size());
       val out = val::object();
       out.set("tokens", token_texts(ids));
-      out.set("weights", val::global("Float32Array").new_(emscripten::typed_memory_view(weights.size(), weights.data())));
+      out.set("weights", copy_to_js("Float32Array", w, static_cast<std::size_t>(m.config().n_head) * ids.size() * ids.size()));
       return out;
     });
   }
@@ -240,9 +239,6 @@ class JsTrainer {
   static std::string bytes_from(const val& array) {
     const std::vector<unsigned char> v = emscripten::convertJSArrayToNumberVector<unsigned char>(array);
     return std::string(v.begin(), v.end());
-  }
-  static val bytes_to_js(const std::string& bytes) {
-    return val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const unsigned char*>(bytes.data())));
   }
   void generate_tokens(const std::vector<int>& ids, int max_tokens, const SamplingOptions& s, Rng& rng,
                        const std::function<bool(int)>& on) {
