@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gptlab/checkpoint.h"
@@ -37,6 +38,8 @@ constexpr const char* kUsage = R"(gptlab — train and sample small language mod
                    --positions rope|learned --ffn gelu|swiglu --norm layernorm|rmsnorm --tie
         training:  --batch 64 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --weight-decay 0.1
                    --clip 1.0 --eval-interval 100 --eval-batches 10 --seed 1337
+                   --threads N  (data-parallel; default: every core, at most 8. The same seed gives
+                                 the same run for the same N; --threads 1 matches the browser)
                    --log-interval 10  (plain "step N loss X" lines when stdout is not a terminal)
   gptlab sample --checkpoint FILE [--prompt TEXT] [--tokens 200] [--temperature 1] [--top-k 0]
                 [--top-p 1] [--seed 1]
@@ -119,6 +122,7 @@ int train(const Args& a) {
   o.adamw.weight_decay = static_cast<float>(a.number("weight-decay", 0.1));
   o.grad_clip = static_cast<float>(a.number("clip", 1.0));
   o.document_separator = a.str("documents", "");
+  o.threads = a.integer("threads", static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)));
   const int eval_interval = a.integer("eval-interval", 100);
   const int log_interval = a.integer("log-interval", 10);
   if (o.batch_size < 1 || steps < 1 || eval_interval < 1 || o.eval_batches < 1)
@@ -145,9 +149,10 @@ int train(const Args& a) {
   Gpt<float>& model = trainer->model();
   const GptConfig& c = model.config();
   std::printf("model: %zu parameters (%d layers, %d heads, n_embd %d, block %d, vocab %d, %s, %s); "
-              "objective %s; %zu training tokens\n",
+              "objective %s; %zu training tokens; %d thread%s\n",
               model.num_parameters(), c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size, to_string(c.positions),
-              to_string(c.ffn), to_string(o.objective), trainer->train_tokens());
+              to_string(c.ffn), to_string(o.objective), trainer->train_tokens(), trainer->threads(),
+              trainer->threads() > 1 ? "s" : "");
   std::signal(SIGINT, [](int) { g_interrupted = 1; });
   const bool tty = isatty(fileno(stdout));
   auto save = [&] { write_file(ck_path, save_checkpoint(trainer->checkpoint())); };

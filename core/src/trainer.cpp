@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "gptlab/error.h"
 #include "gptlab/layers.h"
@@ -57,6 +58,7 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Gpt
   model_ = std::make_unique<Gpt<float>>(c, options_.seed);
   adamw_ = std::make_unique<AdamW<float>>(model_->tensors(), model_->num_parameters(), options_.adamw);
   prepare(corpus);
+  start_threads();
 }
 
 Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Checkpoint& ck) : options_(options) {
@@ -79,6 +81,14 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Che
   }
   step_ = ck.step;
   prepare(corpus);
+  start_threads();
+}
+
+void Trainer::start_threads() {
+  if (options_.threads < 1 || options_.threads > 64)
+    throw Error("The number of threads must be between 1 and 64, not " + std::to_string(options_.threads) + ".");
+  pool_ = std::make_unique<ThreadPool>(options_.threads);
+  for (int k = 1; k < pool_->size(); ++k) replicas_.push_back(std::make_unique<Gpt<float>>(model_->config(), options_.seed));
 }
 
 void Trainer::prepare(std::string_view corpus) {
@@ -131,25 +141,51 @@ float Trainer::step() {
     if (const auto loss = step_part()) return *loss;
 }
 
-std::optional<float> Trainer::step_part() {
-  if (part_row_ == 0) {  // a new step: its batch, and how many targets count in it
-    make_batch(data_.train, batch_rng_, mask_rng_, batch_);
-    model_->zero_grad();
-    part_loss_ = 0;
-    part_counted_ = counted_targets(batch_.targets.begin(), batch_.targets.end());
-  }
-  const int rows = options_.micro_batch > 0 ? std::min(options_.micro_batch, batch_.B - part_row_) : batch_.B;
-  const std::size_t first = static_cast<std::size_t>(part_row_) * batch_.T, count = static_cast<std::size_t>(rows) * batch_.T;
+int Trainer::part_rows() const {
+  const int parts = options_.micro_batch > 0 ? 0 : pool_->size();
+  return parts ? (batch_.B + parts - 1) / parts : options_.micro_batch;
+}
+
+// Forward and backward of rows [first_row, first_row + rows) of the step's batch;
+// returns the part's loss weighted by its share of the batch's counted targets.
+double Trainer::run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng) {
+  const std::size_t first = static_cast<std::size_t>(first_row) * batch_.T, count = static_cast<std::size_t>(rows) * batch_.T;
   const auto counted = counted_targets(batch_.targets.begin() + first, batch_.targets.begin() + first + count);
   const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
   const Batch part{batch_.tokens.data() + first, batch_.targets.data() + first,
                    batch_.key_pad.empty() ? nullptr : batch_.key_pad.data() + first, rows, batch_.T};
-  const float loss = model_->forward(part, {true, options_.dropout.at(step_), &dropout_rng_, share});
-  part_loss_ += static_cast<double>(loss) * share;
-  if (counted) model_->backward();
-  part_row_ += rows;
+  const float loss = model.forward(part, {true, options_.dropout.at(step_), &dropout_rng, share});
+  if (counted) model.backward();
+  return static_cast<double>(loss) * share;
+}
+
+std::optional<float> Trainer::step_part() {
+  if (part_row_ == 0) {  // a new step: its batch, how many targets count in it, the weights for every replica
+    make_batch(data_.train, batch_rng_, mask_rng_, batch_);
+    model_->zero_grad();
+    for (auto& replica : replicas_) {
+      replica->zero_grad();
+      std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
+    }
+    part_loss_ = 0;
+    part_counted_ = counted_targets(batch_.targets.begin(), batch_.targets.end());
+  }
+  const int rows = part_rows();
+  const int parts = std::min(pool_->size(), (batch_.B - part_row_ + rows - 1) / rows);
+  std::vector<Rng> dropout_rngs;  // one stream per part, drawn in order: the same masks on any number of threads
+  for (int k = 0; k < parts; ++k) dropout_rngs.push_back(dropout_rng_.split());
+  std::vector<double> losses(parts);
+  pool_->run(parts, [&](int k) {
+    const int first = part_row_ + k * rows;
+    losses[k] = run_part(k == 0 ? *model_ : *replicas_[k - 1], first, std::min(rows, batch_.B - first), dropout_rngs[k]);
+  });
+  for (double loss : losses) part_loss_ += loss;
+  part_row_ = std::min(batch_.B, part_row_ + parts * rows);
   if (part_row_ < batch_.B) return std::nullopt;
 
+  for (auto& replica : replicas_)  // all-reduce: the step's gradient is the sum over the parts
+    std::transform(replica->grads().begin(), replica->grads().end(), model_->grads().begin(), model_->grads().begin(),
+                   std::plus<>());
   part_row_ = 0;  // the step is complete: clip, check, update
   const float norm = clip_grad_norm(model_->grads(), options_.grad_clip);
   const float step_loss = static_cast<float>(part_loss_);

@@ -72,4 +72,5 @@ head -c 1000 "$dir/run.ckpt" > "$dir/cut.ckpt"
 expect_error "The checkpoint is damaged" "$gptlab" sample --checkpoint "$dir/cut.ckpt"
 expect_error "fill-in needs a masked" "$gptlab" fill --checkpoint "$dir/run.ckpt" --text "a <mask>"
 expect_error "--steps needs a number" "$gptlab" train --corpus "$dir/corpus.txt" --steps many
+expect_error "The number of threads must be between 1 and 64, not 0." "$gptlab" train "${common[@]}" --threads 0
 echo "cli smoke: all passed"

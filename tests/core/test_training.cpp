@@ -344,3 +344,40 @@ TEST_CASE("a step done in micro-batches equals the whole-batch step (gradients w
     CHECK(far == 0);
   }
 }
+
+TEST_CASE("data-parallel steps on several threads equal the same parts run one after another") {
+  for (float dropout : {0.0f, 0.2f}) {
+    TrainOptions o;
+    o.batch_size = 8;
+    o.micro_batch = 2;  // four parts per step
+    o.lr = {LrSchedule::Kind::constant, 1e-2f};
+    o.dropout = {dropout, dropout, 0};
+    GptConfig c;
+    c.block_size = 16, c.n_layer = 2, c.n_head = 2, c.n_embd = 16;
+    const std::string text = grammar_text(300);
+    Trainer serial(text, o, c);
+    o.threads = 3;  // parts 0 and 3 on the caller, 1 on the first helper, 2 on the second
+    Trainer parallel(text, o, c);
+    REQUIRE(parallel.threads() == 3);
+    for (int s = 0; s < 4; ++s) CHECK(parallel.step() == doctest::Approx(serial.step()).epsilon(1e-5));
+    int far = 0;
+    for (std::size_t i = 0; i < serial.model().num_parameters(); ++i)
+      far += std::fabs(serial.model().params()[i] - parallel.model().params()[i]) > 1e-5f;
+    CHECK(far == 0);
+  }
+}
+
+TEST_CASE("data-parallel step_part: each call runs one part per thread") {
+  TrainOptions o;
+  o.batch_size = 8;
+  o.micro_batch = 2;
+  o.threads = 2;
+  GptConfig c;
+  c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
+  Trainer t(grammar_text(300), o, c);
+  CHECK_FALSE(t.step_part().has_value());  // parts 0 and 1
+  REQUIRE(t.step_part().has_value());      // parts 2 and 3 complete the step
+  CHECK(t.steps_done() == 1);
+  o.threads = 0;
+  CHECK_THROWS_WITH_AS(Trainer(grammar_text(300), o, c), "The number of threads must be between 1 and 64, not 0.", Error);
+}

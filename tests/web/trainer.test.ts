@@ -63,7 +63,7 @@ describe('the Trainer binding', () => {
   });
 
   test('the same seed gives the native CLI\'s first 10 losses', () => {
-    const out = execFileSync(cli, ['train', '--corpus', corpusPath, ...cliFlags, '--steps', '60', '--log-interval', '1',
+    const out = execFileSync(cli, ['train', '--corpus', corpusPath, ...cliFlags, '--threads', '1', '--steps', '60', '--log-interval', '1',
       '--eval-interval', '1000', '--checkpoint', join(dir, 'native.ckpt')], { encoding: 'utf8' });
     const native = [...out.matchAll(/^step (\d+) loss ([0-9.]+)/gm)].slice(0, 10).map((m) => Number(m[2]));
     expect(native).toHaveLength(10);
@@ -81,7 +81,7 @@ describe('the Trainer binding', () => {
     writeFileSync(join(dir, 'wasm.ckpt'), bytes);
     const evaluated = execFileSync(cli, ['eval', '--checkpoint', join(dir, 'wasm.ckpt'), '--corpus', corpusPath], { encoding: 'utf8' });
     expect(evaluated).toMatch(/^train loss [0-9.]+, val loss [0-9.]+/);
-    execFileSync(cli, ['train', '--corpus', corpusPath, ...cliFlags, '--steps', '6', '--eval-interval', '6',
+    execFileSync(cli, ['train', '--corpus', corpusPath, ...cliFlags, '--threads', '1', '--steps', '6', '--eval-interval', '6',
       '--checkpoint', join(dir, 'native2.ckpt')]);
     const resumed = core.Trainer.resume(austen, options, new Uint8Array(readFileSync(join(dir, 'native2.ckpt'))));
     expect(resumed.stepsDone()).toBe(6);

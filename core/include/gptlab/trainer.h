@@ -13,6 +13,7 @@
 #include "gptlab/data.h"
 #include "gptlab/gpt.h"
 #include "gptlab/schedule.h"
+#include "gptlab/thread_pool.h"
 #include "gptlab/tokenizer.h"
 
 namespace gptlab {
@@ -41,6 +42,12 @@ struct TrainOptions {
   // caller do one step in several short pieces (step_part) with the same result
   // up to rounding: gradients are accumulated, weighted by each part's targets.
   int micro_batch = 0;
+  // Data-parallel training: up to this many micro-batches of a step run at once,
+  // each on its own copy of the model (same weights, own activations and
+  // gradients), and their gradients are summed before the update, as PyTorch's
+  // DistributedDataParallel does across processes. Without micro_batch the batch
+  // is cut into this many parts. The platform may give fewer threads.
+  int threads = 1;
 };
 
 struct EvalResult {
@@ -64,8 +71,9 @@ class Trainer {
   // if the loss or the gradient becomes NaN or infinite (the weights are left as
   // they were before the step).
   float step();
-  // One micro-batch of the current step (see TrainOptions::micro_batch). Returns
-  // the step's loss when this part completed the step, else nothing.
+  // One micro-batch of the current step (see TrainOptions::micro_batch), or one
+  // per thread at once. Returns the step's loss when this completed the step,
+  // else nothing.
   std::optional<float> step_part();
   EvalResult evaluate();
   Checkpoint checkpoint() const;
@@ -75,16 +83,22 @@ class Trainer {
   Gpt<float>& model() { return *model_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
   const TrainOptions& options() const { return options_; }
+  int threads() const { return pool_->size(); }  // the threads really running
   std::size_t train_tokens() const { return data_.train.size(); }
 
  private:
   void prepare(std::string_view corpus);
   void make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out);
+  void start_threads();
+  int part_rows() const;
+  double run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng);
 
   TrainOptions options_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<Gpt<float>> model_;
   std::unique_ptr<AdamW<float>> adamw_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::vector<std::unique_ptr<Gpt<float>>> replicas_;  // one per extra thread, weights copied each step
   TrainValSplit data_;
   std::vector<std::vector<int>> train_docs_, val_docs_;  // when document_separator is set
   double chars_per_token_ = 1;
