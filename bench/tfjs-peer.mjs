@@ -2,21 +2,25 @@
 // the scripts and .wasm files come from node_modules/@tensorflow through a
 // request route under /peer/, so the app itself never ships tfjs.
 //   script: 'tfjs-core/dist/tf-core.min.js', or 'tfjs/dist/tf.min.js' when gradients are needed
+// The app's pages are cross-origin isolated, where tfjs picks its threaded build:
+// `threads` sets how many threads it uses. Returns the count tfjs reports.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const tfjsDir = fileURLToPath(new URL('../node_modules/@tensorflow/', import.meta.url));
 
-export async function loadTfjsWasm(page, script) {
+export async function loadTfjsWasm(page, script, threads = 1) {
   await page.route('**/peer/**', (route) => {
     const rel = new URL(route.request().url()).pathname.replace(/^\/peer\//, '');
     route.fulfill({ body: readFileSync(tfjsDir + rel), contentType: rel.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' });
   });
   await page.addScriptTag({ url: `/peer/${script}` });
   await page.addScriptTag({ url: '/peer/tfjs-backend-wasm/dist/tf-backend-wasm.min.js' });
-  await page.evaluate(async () => {
+  return page.evaluate(async (n) => {
     tf.wasm.setWasmPaths(location.origin + '/peer/tfjs-backend-wasm/dist/');
+    tf.wasm.setThreadsCount(n);
     await tf.setBackend('wasm');
     await tf.ready();
-  });
+    return tf.wasm.getThreadsCount();
+  }, threads);
 }

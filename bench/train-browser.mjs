@@ -1,5 +1,6 @@
 // Training throughput in headless Chromium: gptlab's training worker on the
-// benchmark config (the start page with ?config=benchmark), then the same model
+// benchmark config (the start page with ?config=benchmark), on one thread and on
+// every core (data-parallel, the page is cross-origin isolated), then the same model
 // written in TensorFlow.js (bench/tfjs-gpt.js) with its WASM backend on the same
 // page. Needs `npx vite build` first.
 //   node bench/train-browser.mjs [steps]
@@ -10,20 +11,18 @@ import { loadTfjsWasm } from './tfjs-peer.mjs';
 const steps = Number(process.argv[2] ?? 30);
 const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
 
-const app = await startApp();
-try {
-  const page = await app.browser.newPage();
-  await page.goto(new URL('/?config=benchmark', app.url).href);
+// gptlab's training worker on the benchmark config: tokens/s over steps 5..5+steps (the figure on the
+// page is an average since the start) and how fast a click on Pause is answered while a step runs in parts.
+async function measure(page, query) {
+  await page.goto(new URL(`/?config=benchmark${query}`, app.url).href);
   await page.locator('#bench-run:enabled').waitFor({ timeout: 120_000 });
   await page.click('#train-start');
-  // Tokens/s over steps 5..5+steps (the figure on the page is an average since the start).
   const stepNow = () => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) || 0);
   while ((await stepNow()) < 5) await page.waitForTimeout(100);
   const s0 = await stepNow(), t0 = Date.now();
   while ((await stepNow()) < s0 + steps) await page.waitForTimeout(50);
   const s1 = await stepNow(), seconds = (Date.now() - t0) / 1000;
-  const ours = ((s1 - s0) * 32 * 64) / seconds;
-  // How fast a click on Pause is answered while a step (0.5 s of work here) runs in parts.
+  const speed = await page.locator('#train-speed').textContent();
   const latencies = [];
   for (let i = 0; i < 5; i++) {
     const t = await page.evaluate(async () => {
@@ -37,17 +36,36 @@ try {
     await page.waitForTimeout(300);
   }
   await page.click('#train-stop');
+  return { tokensPerSecond: ((s1 - s0) * 32 * 64) / seconds, steps: s1 - s0, threads: speed.split(' on ')[1], latencies };
+}
 
-  // The peer: @tensorflow/tfjs (core with gradients) with its WASM backend, the model from bench/tfjs-gpt.js.
-  await loadTfjsWasm(page, 'tfjs/dist/tf.min.js');
-  await page.addScriptTag({ content: peer });
-  const theirs = await page.evaluate((n) => globalThis.benchTfjsGpt(n), Math.min(steps, 10));
-  console.log(`${await app.browser.version()}, one thread each`);
-  console.log(`gptlab WASM in Chromium (training worker): ${Math.round(ours)} tokens/s over ${s1 - s0} steps; ` +
-    `Pause answered in ${latencies.map((t) => t.toFixed(0)).join(', ')} ms`);
-  console.log(`TensorFlow.js ${theirs.version} wasm backend: ${Math.round(theirs.tokensPerSecond)} tokens/s ` +
-    `(${theirs.params} parameters, ${theirs.steps} steps, loss ${theirs.loss.toFixed(3)})`);
-  console.log(`gptlab / tfjs: ${(ours / theirs.tokensPerSecond).toFixed(2)}x`);
+const app = await startApp();
+try {
+  const page = await app.browser.newPage();
+  const runs = [await measure(page, '&threads=1'), await measure(page, '')];
+
+  // The peer: @tensorflow/tfjs (core with gradients) with its WASM backend, the model from bench/tfjs-gpt.js,
+  // on as many threads as each gptlab run (a fresh page each: tfjs sets its threads once).
+  const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+  const peers = [];
+  for (const threads of [1, cores]) {
+    const p = await app.browser.newPage();
+    await p.goto(app.url);
+    const got = await loadTfjsWasm(p, 'tfjs/dist/tf.min.js', threads);
+    await p.addScriptTag({ content: peer });
+    peers.push({ threads: got, ...(await p.evaluate((n) => globalThis.benchTfjsGpt(n), Math.min(steps, 10))) });
+    await p.close();
+  }
+  const plural = (n) => `${n} thread${n > 1 ? 's' : ''}`;
+  console.log(`${await app.browser.version()}, ${await page.evaluate(() => navigator.hardwareConcurrency)} cores`);
+  for (const r of runs)
+    console.log(`gptlab WASM in Chromium (training worker, ${r.threads}): ${Math.round(r.tokensPerSecond)} tokens/s ` +
+      `over ${r.steps} steps; Pause answered in ${r.latencies.map((t) => t.toFixed(0)).join(', ')} ms`);
+  for (const t of peers)
+    console.log(`TensorFlow.js ${t.version} wasm backend (${plural(t.threads)}): ${Math.round(t.tokensPerSecond)} tokens/s ` +
+      `(${t.params} parameters, ${t.steps} steps, loss ${t.loss.toFixed(3)})`);
+  console.log(`gptlab / tfjs on the same threads: ` +
+    runs.map((r, i) => `${(r.tokensPerSecond / peers[i].tokensPerSecond).toFixed(2)}x (${r.threads})`).join(', '));
 } finally {
   await app.close();
 }

@@ -59,6 +59,7 @@ TrainOptions options_from(const val& o) {
   t.adamw.weight_decay = get<float>(o, "weightDecay", 0.1f);
   t.grad_clip = get<float>(o, "gradClip", 1.0f);
   t.micro_batch = get<int>(o, "microBatch", 0);
+  t.threads = get<int>(o, "threads", 1);
   if (t.batch_size < 1 || t.eval_batches < 1) throw ShapeError("The batch size and the number of eval batches must be at least 1.");
   return t;
 }
@@ -79,10 +80,14 @@ GptConfig model_from(const val& o) {
 }
 
 // Refuses a configuration whose training buffers cannot fit, before allocating them.
-void check_memory(GptConfig c, int vocab_estimate, int batch) {
+// The model trains (and evaluates) on whole batches; each extra thread's replica on its part.
+void check_memory(GptConfig c, int vocab_estimate, const TrainOptions& o) {
   c.vocab_size = vocab_estimate;
   c.validate();
-  const double need = Gpt<float>::training_bytes(c, batch, c.block_size);
+  const int batch = o.batch_size, threads = std::max(1, o.threads);
+  const int part = o.micro_batch > 0 ? std::min(o.micro_batch, batch) : (batch + threads - 1) / threads;
+  const double need = Gpt<float>::training_bytes(c, batch, c.block_size) +
+                      (threads - 1) * Gpt<float>::training_bytes(c, part, c.block_size);
   if (need > kMemoryLimit - kHeadroom)
     throw ShapeError("This model needs about " + std::to_string(static_cast<long long>(need / 1e6)) +
                      " MB to train with batches of " + std::to_string(batch) + ", but the browser gives gptlab at most " +
@@ -105,7 +110,7 @@ class JsTrainer {
     return guard([&] {
       const TrainOptions o = options_from(options);
       const GptConfig c = model_from(options);
-      check_memory(c, o.tokenizer == "char" ? 1024 : o.vocab_size, o.batch_size);
+      check_memory(c, o.tokenizer == "char" ? 1024 : o.vocab_size, o);
       return new JsTrainer(std::make_unique<Trainer>(corpus, o, c));
     });
   }
@@ -113,7 +118,7 @@ class JsTrainer {
     return guard([&] {
       const Checkpoint ck = load_checkpoint(bytes_from(checkpoint));
       const TrainOptions o = options_from(options);
-      check_memory(ck.config, ck.config.vocab_size, o.batch_size);
+      check_memory(ck.config, ck.config.vocab_size, o);
       return new JsTrainer(std::make_unique<Trainer>(corpus, o, ck));
     });
   }
@@ -135,6 +140,7 @@ class JsTrainer {
   }
   val evaluate() { return guard([&] { return eval_object(t_->evaluate()); }); }
   int steps_done() const { return t_->steps_done(); }
+  int threads() const { return t_->threads(); }
   double lr() const { return t_->current_lr(); }
   double num_parameters() const { return static_cast<double>(t_->model().num_parameters()); }
   int vocab_size() const { return t_->model().vocab_size(); }
@@ -260,6 +266,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("stepPart", &JsTrainer::step_part)
       .function("evaluate", &JsTrainer::evaluate)
       .function("stepsDone", &JsTrainer::steps_done)
+      .function("threads", &JsTrainer::threads)
       .function("lr", &JsTrainer::lr)
       .function("numParameters", &JsTrainer::num_parameters)
       .function("vocabSize", &JsTrainer::vocab_size)

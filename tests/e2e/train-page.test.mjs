@@ -23,6 +23,11 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   const before = await page.evaluate(() => window.__longTasks.length);
   await page.click('#train-start');
   await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });
+  // The server sends COOP/COEP, so the worker loads the multi-threaded core and trains on every core (up to 8).
+  const cores = await page.evaluate(() => crossOriginIsolated && Math.min(8, navigator.hardwareConcurrency));
+  assert.ok(cores >= 1, 'the page is cross-origin isolated');
+  const threads = `${cores} thread${cores > 1 ? 's' : ''}`;
+  await page.waitForFunction((t) => document.querySelector('#train-speed').textContent.endsWith(` on ${t}`), threads);
   const step = async () => Number((await page.locator('#train-step').textContent()).split(' / ')[0]);
   // The first evaluation and sample come at step 50.
   await page.waitForFunction(() => !Number.isNaN(Number(document.querySelector('#train-val').textContent)) &&

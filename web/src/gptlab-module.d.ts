@@ -61,6 +61,12 @@ export interface TrainOptions {
   gradClip?: number;
   /** Rows per forward/backward; a step then runs in parts (stepPart), same result up to rounding. */
   microBatch?: number;
+  /**
+   * Data-parallel training: micro-batches of a step run at once on this many model replicas
+   * (default 1). Only the multi-threaded module (gptlab-mt.js, cross-origin isolated pages)
+   * starts threads; elsewhere the trainer runs on one.
+   */
+  threads?: number;
   model?: {
     layers?: number; heads?: number; embd?: number; block?: number;
     positions?: 'rope' | 'learned'; ffn?: 'gelu' | 'swiglu'; norm?: 'layernorm' | 'rmsnorm'; tieWeights?: boolean;
@@ -84,6 +90,8 @@ export interface Trainer {
   stepPart(): number | null;
   evaluate(): EvalResult;
   stepsDone(): number;
+  /** Threads the trainer really runs on (1 in the single-thread module; see TrainOptions.threads). */
+  threads(): number;
   lr(): number;
   numParameters(): number;
   vocabSize(): number;
@@ -127,6 +135,8 @@ export interface GptlabModule {
 export interface GptlabModuleOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   locateFile?: (path: string, prefix: string) => string;
+  /** gptlab-mt.js only: the URL its helper workers import the module from. */
+  mainScriptUrlOrBlob?: string;
 }
 
 declare const createGptlab: (options?: GptlabModuleOptions) => Promise<GptlabModule>;

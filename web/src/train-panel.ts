@@ -10,8 +10,10 @@ const stop = $<HTMLButtonElement>('train-stop'), status = $<HTMLParagraphElement
 const chart = $<HTMLCanvasElement>('train-chart'), sample = $<HTMLPreElement>('train-sample');
 
 // ?config=benchmark trains the benchmark model of BENCHMARKS.md (4 layers, 4 heads, n_embd 128,
-// block 64, batch 32, dropout 0.1) instead of the lab's small default.
-const benchmark = new URLSearchParams(location.search).get('config') === 'benchmark';
+// block 64, batch 32, dropout 0.1) instead of the lab's small default; ?threads=N caps the threads.
+const query = new URLSearchParams(location.search);
+const benchmark = query.get('config') === 'benchmark';
+const threads = Number(query.get('threads')) || undefined;
 const STEPS = 2000;
 let worker: Worker | null = null;
 let state: TrainState = 'idle';
@@ -37,7 +39,7 @@ function onMessage(m: FromTrainer) {
     train.push([m.step, m.loss]);
     $('train-step').textContent = `${m.step} / ${m.steps}`;
     $('train-loss').textContent = m.loss.toFixed(3);
-    $('train-speed').textContent = Math.round(m.tokensPerSecond).toLocaleString('en');
+    $('train-speed').textContent = `${Math.round(m.tokensPerSecond).toLocaleString('en')} on ${m.threads} thread${m.threads > 1 ? 's' : ''}`;
     if (state === 'training') status.textContent = `Training: about ${Math.ceil(m.etaSeconds / 60)} min left.`;
     drawLossChart(chart, [{ color: '#2f6fed', points: train }, { color: '#d9480f', points: val }], m.steps);
   } else if (m.type === 'eval') {
@@ -65,11 +67,11 @@ start.addEventListener('click', () => {
   status.className = '';
   send({
     type: 'start', corpusUrl, steps: STEPS, evalEvery: 50, sampleEvery: 50,
-    options: benchmark
+    options: { threads, ...(benchmark
       ? { batchSize: 32, evalBatches: 4, seed: 1337, lr: { max: 1e-3, min: 1e-5, warmup: 100, total: STEPS },
           dropout: { start: 0.1 }, model: { layers: 4, heads: 4, embd: 128, block: 64 } }
       : { batchSize: 16, evalBatches: 4, seed: 1337, lr: { max: 2e-3, min: 1e-4, warmup: 50, total: STEPS },
-          model: { layers: 2, heads: 4, embd: 64, block: 64 } },
+          model: { layers: 2, heads: 4, embd: 64, block: 64 } }) },
   });
 });
 pause.addEventListener('click', () => send({ type: state === 'paused' ? 'resume' : 'pause' }));

@@ -13,7 +13,9 @@ export type ToTrainer =
 
 export type FromTrainer =
   | { type: 'state'; state: TrainState; detail?: string }
-  | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number; etaSeconds: number }
+  | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number; etaSeconds: number;
+      /** Threads training runs on (data-parallel; 1 without cross-origin isolation). */
+      threads: number }
   | ({ type: 'eval'; step: number } & EvalResult)
   | { type: 'sample'; step: number; text: string }
   /** Attention of every head of one layer on a fixed text: weights is heads x T x T (row = query). */

@@ -1,7 +1,7 @@
 // Trains in the background: owns the WASM core and the Trainer, runs a step in
 // micro-batches of about kPartTokens tokens and yields between them, so pause /
 // resume / stop arrive within one part (well under 100 ms) whatever the model.
-import { loadGptlab, type GptlabModule } from './gptlab';
+import { loadGptlab, usefulThreads, type GptlabModule } from './gptlab';
 import type { Trainer } from './gptlab-module';
 import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
 
@@ -29,13 +29,14 @@ function fail(e: unknown) {
 async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   setState('loading', 'Loading the engine and the corpus…');
   try {
-    core ??= await loadGptlab();
+    core ??= await loadGptlab({ threads: true });
     const response = await fetch(msg.corpusUrl);
     if (!response.ok) throw new Error(`The corpus could not be loaded (HTTP ${response.status}).`);
     const corpus = await response.text();
     trainer?.delete();
     const block = msg.options.model?.block ?? 128;
-    trainer = core.Trainer.create(corpus, { ...msg.options, microBatch: Math.max(1, Math.floor(kPartTokens / block)) });
+    trainer = core.Trainer.create(corpus, {
+      ...msg.options, threads: msg.options.threads ?? usefulThreads(), microBatch: Math.max(1, Math.floor(kPartTokens / block)) });
   } catch (e) {
     return fail(e);
   }
@@ -73,7 +74,7 @@ function tick() {
     clock.tokens += run.tokensPerStep;
     const seconds = (performance.now() - clock.since) / 1000;
     const rate = clock.tokens / seconds;
-    post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate,
+    post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate, threads: trainer.threads(),
            etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
     if (step % run.evalEvery === 0 || step === run.steps) {
       post({ type: 'eval', step, ...trainer.evaluate() });
