@@ -35,8 +35,20 @@ async function measure(page, query) {
     await page.click('#train-pause');  // resume
     await page.waitForTimeout(300);
   }
+  // The same right after a step that evaluates (every 50th): the click lands while the worker
+  // evaluates, draws attention and samples, each its own task.
+  const afterEval = await page.evaluate(async () => {
+    const stepNow = () => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) || 0;
+    const due = Math.ceil((stepNow() + 1) / 50) * 50;
+    while (stepNow() < due) await new Promise((r) => setTimeout(r, 1));
+    const t0 = performance.now();
+    document.querySelector('#train-pause').click();
+    while (document.querySelector('#train-status').dataset.state !== 'paused') await new Promise((r) => setTimeout(r, 1));
+    return performance.now() - t0;
+  });
   await page.click('#train-stop');
-  return { tokensPerSecond: ((s1 - s0) * 32 * 64) / seconds, steps: s1 - s0, threads: speed.split(' on ')[1], latencies };
+  return { tokensPerSecond: ((s1 - s0) * 32 * 64) / seconds, steps: s1 - s0, threads: speed.split(' on ')[1], latencies,
+           afterEval };
 }
 
 const app = await startApp();
@@ -60,7 +72,8 @@ try {
   console.log(`${await app.browser.version()}, ${await page.evaluate(() => navigator.hardwareConcurrency)} cores`);
   for (const r of runs)
     console.log(`gptlab WASM in Chromium (training worker, ${r.threads}): ${Math.round(r.tokensPerSecond)} tokens/s ` +
-      `over ${r.steps} steps; Pause answered in ${r.latencies.map((t) => t.toFixed(0)).join(', ')} ms`);
+      `over ${r.steps} steps; Pause answered in ${r.latencies.map((t) => t.toFixed(0)).join(', ')} ms, ` +
+      `${r.afterEval.toFixed(0)} ms right after an evaluating step`);
   for (const t of peers)
     console.log(`TensorFlow.js ${t.version} wasm backend (${plural(t.threads)}): ${Math.round(t.tokensPerSecond)} tokens/s ` +
       `(${t.params} parameters, ${t.steps} steps, loss ${t.loss.toFixed(3)})`);

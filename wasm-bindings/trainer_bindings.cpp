@@ -80,14 +80,14 @@ GptConfig model_from(const val& o) {
 }
 
 // Refuses a configuration whose training buffers cannot fit, before allocating them.
-// The model trains (and evaluates) on whole batches; each extra thread's replica on its part.
+// The model and each extra thread's replica train and evaluate on parts of a batch (the
+// replicas hold no AdamW moments, so this overestimates a little).
 void check_memory(GptConfig c, int vocab_estimate, const TrainOptions& o) {
   c.vocab_size = vocab_estimate;
   c.validate();
   const int batch = o.batch_size, threads = std::max(1, o.threads);
   const int part = o.micro_batch > 0 ? std::min(o.micro_batch, batch) : (batch + threads - 1) / threads;
-  const double need = Gpt<float>::training_bytes(c, batch, c.block_size) +
-                      (threads - 1) * Gpt<float>::training_bytes(c, part, c.block_size);
+  const double need = threads * Gpt<float>::training_bytes(c, part, c.block_size);
   if (need > kMemoryLimit - kHeadroom)
     throw ShapeError("This model needs about " + std::to_string(static_cast<long long>(need / 1e6)) +
                      " MB to train with batches of " + std::to_string(batch) + ", but the browser gives gptlab at most " +
@@ -139,6 +139,12 @@ class JsTrainer {
     });
   }
   val evaluate() { return guard([&] { return eval_object(t_->evaluate()); }); }
+  val evaluate_part() {
+    return guard([&] {
+      const auto r = t_->evaluate_part();
+      return r ? eval_object(*r) : val::null();
+    });
+  }
   int steps_done() const { return t_->steps_done(); }
   int threads() const { return t_->threads(); }
   double lr() const { return t_->current_lr(); }
@@ -265,6 +271,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("step", &JsTrainer::step)
       .function("stepPart", &JsTrainer::step_part)
       .function("evaluate", &JsTrainer::evaluate)
+      .function("evaluatePart", &JsTrainer::evaluate_part)
       .function("stepsDone", &JsTrainer::steps_done)
       .function("threads", &JsTrainer::threads)
       .function("lr", &JsTrainer::lr)

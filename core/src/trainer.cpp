@@ -141,9 +141,10 @@ float Trainer::step() {
     if (const auto loss = step_part()) return *loss;
 }
 
-int Trainer::part_rows() const {
-  const int parts = options_.micro_batch > 0 ? 0 : pool_->size();
-  return parts ? (batch_.B + parts - 1) / parts : options_.micro_batch;
+// Rows per part of a batch of B rows: micro_batch, or else the batch cut into one part per thread.
+int Trainer::part_rows(int B) const {
+  if (options_.micro_batch > 0) return options_.micro_batch;
+  return (B + pool_->size() - 1) / pool_->size();
 }
 
 // Forward and backward of rows [first_row, first_row + rows) of the step's batch;
@@ -152,25 +153,22 @@ double Trainer::run_part(Gpt<float>& model, int first_row, int rows, Rng& dropou
   const std::size_t first = static_cast<std::size_t>(first_row) * batch_.T, count = static_cast<std::size_t>(rows) * batch_.T;
   const auto counted = counted_targets(batch_.targets.begin() + first, batch_.targets.begin() + first + count);
   const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
-  const Batch part{batch_.tokens.data() + first, batch_.targets.data() + first,
-                   batch_.key_pad.empty() ? nullptr : batch_.key_pad.data() + first, rows, batch_.T};
-  const float loss = model.forward(part, {true, options_.dropout.at(step_), &dropout_rng, share});
+  const float loss = model.forward(batch_.rows(first_row, rows), {true, options_.dropout.at(step_), &dropout_rng, share});
   if (counted) model.backward();
   return static_cast<double>(loss) * share;
 }
 
 std::optional<float> Trainer::step_part() {
+  eval_.reset();  // an unfinished evaluation would mix two sets of weights
   if (part_row_ == 0) {  // a new step: its batch, how many targets count in it, the weights for every replica
     make_batch(data_.train, batch_rng_, mask_rng_, batch_);
     model_->zero_grad();
-    for (auto& replica : replicas_) {
-      replica->zero_grad();
-      std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
-    }
+    for (auto& replica : replicas_) replica->zero_grad();
+    sync_replicas();
     part_loss_ = 0;
     part_counted_ = counted_targets(batch_.targets.begin(), batch_.targets.end());
   }
-  const int rows = part_rows();
+  const int rows = part_rows(batch_.B);
   const int parts = std::min(pool_->size(), (batch_.B - part_row_ + rows - 1) / rows);
   std::vector<Rng> dropout_rngs;  // one stream per part, drawn in order: the same masks on any number of threads
   for (int k = 0; k < parts; ++k) dropout_rngs.push_back(dropout_rng_.split());
@@ -198,36 +196,83 @@ std::optional<float> Trainer::step_part() {
   return step_loss;
 }
 
+void Trainer::sync_replicas() {
+  for (auto& replica : replicas_) std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
+}
+
+// Loss (mean over counted targets), argmax hits and most-frequent-token hits on rows of an eval batch.
+Trainer::EvalStats Trainer::eval_rows(Gpt<float>& model, const BatchData& b, int first_row, int rows) {
+  EvalStats s;
+  s.loss = model.forward(b.rows(first_row, rows));
+  const int V = model.vocab_size();
+  const std::size_t first = static_cast<std::size_t>(first_row) * b.T;
+  for (std::size_t r = 0; r < static_cast<std::size_t>(rows) * b.T; ++r) {
+    const int target = b.targets[first + r];
+    if (target == kIgnoreIndex) continue;
+    const float* l = model.logits() + r * V;
+    s.right += std::max_element(l, l + V) - l == target;
+    s.right_unigram += target == most_frequent_;
+    ++s.counted;
+  }
+  return s;
+}
+
 EvalResult Trainer::evaluate() {
-  auto mean_loss = [&](const std::vector<int>& stream, double* accuracy, double* unigram) {
-    Rng rng(options_.seed ^ 0xE7A1u), mask_rng(options_.seed ^ 0x3A5Cu);  // the same eval batches every time
-    BatchData b;
-    double loss = 0;
-    long long right = 0, right_unigram = 0, counted = 0;
-    for (int i = 0; i < options_.eval_batches; ++i) {
-      make_batch(stream, rng, mask_rng, b);
-      loss += model_->forward(b.view()) / options_.eval_batches;
-      const int V = model_->vocab_size();
-      for (std::size_t r = 0; r < b.targets.size(); ++r) {
-        if (b.targets[r] == kIgnoreIndex) continue;
-        const float* l = model_->logits() + r * V;
-        right += std::max_element(l, l + V) - l == b.targets[r];
-        right_unigram += b.targets[r] == most_frequent_;
-        ++counted;
+  for (;;)
+    if (const auto r = evaluate_part()) return *r;
+}
+
+std::optional<EvalResult> Trainer::evaluate_part() {
+  if (!eval_) {  // a new evaluation: its batches, and the replicas get the current weights
+    eval_ = std::make_unique<EvalRun>();
+    for (int split = 0; split < 2; ++split) {
+      Rng rng(options_.seed ^ 0xE7A1u), mask_rng(options_.seed ^ 0x3A5Cu);
+      for (int i = 0; i < options_.eval_batches; ++i) {
+        BatchData& b = eval_->batches[split].emplace_back();
+        make_batch(split == 0 ? data_.train : data_.val, rng, mask_rng, b);
+        eval_->counted[split].push_back(counted_targets(b.targets.begin(), b.targets.end()));
       }
     }
-    if (accuracy) *accuracy = counted ? static_cast<double>(right) / counted : 0;
-    if (unigram) *unigram = counted ? static_cast<double>(right_unigram) / counted : 0;
-    return loss;
-  };
+    sync_replicas();
+  }
+  EvalRun& e = *eval_;
+  struct Part { int split, batch, first_row, rows; };
+  std::vector<Part> parts;
+  while (static_cast<int>(parts.size()) < pool_->size() && e.split < 2) {
+    const int B = e.batches[e.split][e.batch].B, rows = std::min(part_rows(B), B - e.row);
+    parts.push_back({e.split, e.batch, e.row, rows});
+    if ((e.row += rows) < B) continue;
+    e.row = 0;
+    if (++e.batch == options_.eval_batches) e.batch = 0, ++e.split;
+  }
+  std::vector<EvalStats> out(parts.size());
+  pool_->run(static_cast<int>(parts.size()), [&](int k) {
+    const int member = k % pool_->size();
+    const Part& p = parts[k];
+    out[k] = eval_rows(member == 0 ? *model_ : *replicas_[member - 1], e.batches[p.split][p.batch], p.first_row, p.rows);
+  });
+  for (std::size_t k = 0; k < parts.size(); ++k) {  // each batch's mean loss counts 1 / eval_batches
+    EvalStats& s = e.stats[parts[k].split];
+    const long long batch_counted = e.counted[parts[k].split][parts[k].batch];
+    if (batch_counted) s.loss += out[k].loss * out[k].counted / batch_counted / options_.eval_batches;
+    s.right += out[k].right, s.right_unigram += out[k].right_unigram, s.counted += out[k].counted;
+  }
+  if (e.split < 2) return std::nullopt;
+  const EvalResult r = eval_result();
+  eval_.reset();
+  return r;
+}
+
+EvalResult Trainer::eval_result() const {
+  const EvalStats &train = eval_->stats[0], &val = eval_->stats[1];
+  const auto share = [&](long long n) { return val.counted ? static_cast<double>(n) / val.counted : 0.0; };
   EvalResult r{};
-  double accuracy = 0, unigram = 0;
-  r.train_loss = mean_loss(data_.train, nullptr, nullptr);
-  r.val_loss = mean_loss(data_.val, &accuracy, &unigram);
+  r.train_loss = train.loss;
+  r.val_loss = val.loss;
   r.perplexity = std::exp(r.val_loss);
   r.bits_per_char = r.val_loss / chars_per_token_ / std::log(2.0);
-  r.masked_accuracy = options_.objective == Objective::causal ? -1 : accuracy;
-  r.unigram_accuracy = unigram;
+  r.masked_accuracy = options_.objective == Objective::causal ? -1 : share(val.right);
+  r.unigram_accuracy = share(val.right_unigram);
   return r;
 }
 

@@ -364,6 +364,10 @@ TEST_CASE("data-parallel steps on several threads equal the same parts run one a
     for (std::size_t i = 0; i < serial.model().num_parameters(); ++i)
       far += std::fabs(serial.model().params()[i] - parallel.model().params()[i]) > 1e-5f;
     CHECK(far == 0);
+    // Evaluation splits its batches over the replicas, which must see the updated weights.
+    const EvalResult a = serial.evaluate(), b = parallel.evaluate();
+    CHECK(b.train_loss == doctest::Approx(a.train_loss).epsilon(1e-5));
+    CHECK(b.val_loss == doctest::Approx(a.val_loss).epsilon(1e-5));
   }
 }
 
@@ -380,4 +384,32 @@ TEST_CASE("data-parallel step_part: each call runs one part per thread") {
   CHECK(t.steps_done() == 1);
   o.threads = 0;
   CHECK_THROWS_WITH_AS(Trainer(grammar_text(300), o, c), "The number of threads must be between 1 and 64, not 0.", Error);
+}
+
+TEST_CASE("an evaluation in pieces equals the whole evaluation; a step in between starts it over") {
+  TrainOptions o;
+  o.batch_size = 8;
+  o.eval_batches = 3;
+  o.objective = Objective::masked;  // accuracy figures too
+  GptConfig c;
+  c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
+  const std::string text = grammar_text(300);
+  Trainer whole(text, o, c);
+  o.micro_batch = 2, o.threads = 2;  // 8 rows = 4 parts = 2 pieces per batch; 3 batches x 2 splits = 12 pieces
+  Trainer pieces(text, o, c);
+  const EvalResult a = whole.evaluate();
+  int calls = 0;
+  std::optional<EvalResult> b;
+  while (!(b = pieces.evaluate_part())) ++calls;
+  CHECK(calls + 1 == 12);
+  CHECK(b->train_loss == doctest::Approx(a.train_loss).epsilon(1e-5));
+  CHECK(b->val_loss == doctest::Approx(a.val_loss).epsilon(1e-5));
+  CHECK(b->masked_accuracy == doctest::Approx(a.masked_accuracy));
+  CHECK(b->unigram_accuracy == doctest::Approx(a.unigram_accuracy));
+
+  CHECK_FALSE(pieces.evaluate_part().has_value());  // half done, then a step: the next evaluation sees the new weights
+  whole.step();
+  while (!pieces.step_part()) {}
+  const EvalResult after = whole.evaluate();
+  CHECK(pieces.evaluate().val_loss == doctest::Approx(after.val_loss).epsilon(1e-5));
 }

@@ -36,7 +36,7 @@ describe('declarations match the module', () => {
       merges: () => tok.merges(), split: () => tok.split(), stoppedEarly: () => tok.stoppedEarly(),
       save: () => tok.save(), exportHf: () => tok.exportHf(),
       // Trainer
-      step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), stepsDone: () => trainer.stepsDone(), threads: () => trainer.threads(),
+      step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), evaluatePart: () => trainer.evaluatePart(), stepsDone: () => trainer.stepsDone(), threads: () => trainer.threads(),
       lr: () => trainer.lr(), numParameters: () => trainer.numParameters(), blockSize: () => trainer.blockSize(),
       nLayer: () => trainer.nLayer(), nHead: () => trainer.nHead(), attention: () => trainer.attention('It is', 0), logits: () => trainer.logits('It is'),
       generate: () => trainer.generate('It', 3, {}, null), fill: () => null /* causal model: see trainer.test.ts */,

@@ -88,7 +88,10 @@ export interface Trainer {
   step(n: number): Float32Array;
   /** One micro-batch of the current step: the step's loss when that completed it, else null. */
   stepPart(): number | null;
+  /** Loss on the fixed evaluation batches of both splits (and accuracy for masked objectives). */
   evaluate(): EvalResult;
+  /** One piece of an evaluation (a micro-batch per thread): the result with the last piece, else null. */
+  evaluatePart(): EvalResult | null;
   stepsDone(): number;
   /** Threads the trainer really runs on (1 in the single-thread module; see TrainOptions.threads). */
   threads(): number;

@@ -34,6 +34,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
     if (!response.ok) throw new Error(`The corpus could not be loaded (HTTP ${response.status}).`);
     const corpus = await response.text();
     trainer?.delete();
+    chores = [];
     const block = msg.options.model?.block ?? 128;
     trainer = core.Trainer.create(corpus, {
       ...msg.options, threads: msg.options.threads ?? usefulThreads(), microBatch: Math.max(1, Math.floor(kPartTokens / block)) });
@@ -53,36 +54,49 @@ function postSample() {
   post({ type: 'sample', step, text: trainer.generate('\n', 200, { temperature: 0.8, seed: step }, null) });
 }
 
-// The last layer's attention on a fixed sentence, and a sample.
-function snapshot() {
+// The last layer's attention on a fixed sentence.
+function postAttention() {
   if (!trainer) return;
   const layer = trainer.nLayer() - 1;
   const { tokens, weights } = trainer.attention(kAttentionText, layer);
   const m: FromTrainer = { type: 'attention', step: trainer.stepsDone(), layer, heads: trainer.nHead(), tokens, weights };
   postMessage(m, [weights.buffer]);
-  postSample();
 }
 
-// One part of a step, then report, then schedule the next (messages are handled in between).
+// An evaluation in pieces: each runs as its own chore until the last posts the result.
+function postEval() {
+  if (!trainer) return;
+  const result = trainer.evaluatePart();
+  if (result) post({ type: 'eval', step: trainer.stepsDone(), ...result });
+  else chores.unshift(postEval);
+}
+
+// Reports due after a step, run one per task between step parts so that messages get in between.
+let chores: (() => void)[] = [];
+
+function reportStep(loss: number, lr: number) {
+  if (!trainer) return;
+  const step = trainer.stepsDone();
+  clock.tokens += run.tokensPerStep;
+  const rate = clock.tokens / ((performance.now() - clock.since) / 1000);
+  post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate, threads: trainer.threads(),
+         etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
+  if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample);
+  else if (step % run.sampleEvery === 0) chores.push(postSample);
+  if (step >= run.steps) chores.push(() => setState('done'));
+}
+
+// One chore or one part of a step, then schedule the next (messages are handled in between).
 function tick() {
   if (state !== 'training' || !trainer) return;
   try {
-    const lr = trainer.lr();
-    const loss = trainer.stepPart();
-    if (loss === null) return void setTimeout(tick, 0);  // more parts of this step to go
-    const step = trainer.stepsDone();
-    clock.tokens += run.tokensPerStep;
-    const seconds = (performance.now() - clock.since) / 1000;
-    const rate = clock.tokens / seconds;
-    post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate, threads: trainer.threads(),
-           etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
-    if (step % run.evalEvery === 0 || step === run.steps) {
-      post({ type: 'eval', step, ...trainer.evaluate() });
-      snapshot();
-    } else if (step % run.sampleEvery === 0) {
-      postSample();
+    const chore = chores.shift();
+    if (chore) chore();
+    else {
+      const lr = trainer.lr();
+      const loss = trainer.stepPart();
+      if (loss !== null) reportStep(loss, lr);
     }
-    if (step >= run.steps) return setState('done');
   } catch (e) {
     return fail(e);
   }
@@ -100,7 +114,8 @@ onmessage = (event: MessageEvent<ToTrainer>) => {
   } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) setState('stopped');
   else if (msg.type === 'snapshot') {
     try {
-      snapshot();
+      postAttention();
+      postSample();
     } catch (e) {
       fail(e);
     }

@@ -27,7 +27,11 @@ struct BatchData {
   int B = 0, T = 0;
   std::vector<int> tokens, targets;
   std::vector<std::uint8_t> key_pad;  // empty when nothing is padded
-  Batch view() const { return {tokens.data(), targets.data(), key_pad.empty() ? nullptr : key_pad.data(), B, T}; }
+  Batch view() const { return rows(0, B); }
+  Batch rows(int first, int count) const {  // rows [first, first + count)
+    const std::size_t at = static_cast<std::size_t>(first) * T;
+    return {tokens.data() + at, targets.data() + at, key_pad.empty() ? nullptr : key_pad.data() + at, count, T};
+  }
 };
 
 // B windows of T consecutive tokens at random starts, with the causal targets

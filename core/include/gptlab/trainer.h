@@ -75,7 +75,13 @@ class Trainer {
   // per thread at once. Returns the step's loss when this completed the step,
   // else nothing.
   std::optional<float> step_part();
+  // Loss on eval_batches fixed batches of each split (the same batches every
+  // time), data-parallel like the steps.
   EvalResult evaluate();
+  // One piece of an evaluation (a micro-batch per thread) for callers that must
+  // stay responsive; returns the result with the piece that completes it. A
+  // step_part() in between discards the unfinished evaluation.
+  std::optional<EvalResult> evaluate_part();
   Checkpoint checkpoint() const;
 
   int steps_done() const { return step_; }
@@ -90,7 +96,20 @@ class Trainer {
   void prepare(std::string_view corpus);
   void make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out);
   void start_threads();
-  int part_rows() const;
+  void sync_replicas();  // the replicas get the model's weights
+  struct EvalStats {
+    double loss = 0;
+    long long right = 0, right_unigram = 0, counted = 0;
+  };
+  struct EvalRun {  // an evaluation under way: splits 0 (train) and 1 (val)
+    std::vector<BatchData> batches[2];
+    std::vector<long long> counted[2];  // targets that count, per batch
+    EvalStats stats[2];
+    int split = 0, batch = 0, row = 0;  // the next rows to evaluate
+  };
+  EvalStats eval_rows(Gpt<float>& model, const BatchData& b, int first_row, int rows);
+  EvalResult eval_result() const;
+  int part_rows(int B) const;
   double run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng);
 
   TrainOptions options_;
@@ -107,6 +126,7 @@ class Trainer {
   int step_ = 0;
   Rng batch_rng_, dropout_rng_, mask_rng_;
   BatchData batch_;
+  std::unique_ptr<EvalRun> eval_;
   int part_row_ = 0;         // the next row of batch_ to run; 0: a new step begins
   double part_loss_ = 0;     // the step's loss so far
   long long part_counted_ = 0;  // targets that count in the whole batch
