@@ -5,9 +5,7 @@
 namespace gptlab {
 
 ThreadPool::ThreadPool(int threads) {
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-  (void)threads;  // this build has no threads
-#else
+  if constexpr (!kBuildHasThreads) return;
   for (int member = 1; member < threads; ++member) {
     try {
       team_.emplace_back(&ThreadPool::work, this, member);
@@ -15,7 +13,6 @@ ThreadPool::ThreadPool(int threads) {
       break;  // the platform gives no more threads: work with the team so far
     }
   }
-#endif
 }
 
 ThreadPool::~ThreadPool() {

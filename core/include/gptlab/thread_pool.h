@@ -16,6 +16,11 @@ namespace gptlab {
 
 class ThreadPool {
  public:
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  static constexpr bool kBuildHasThreads = false;
+#else
+  static constexpr bool kBuildHasThreads = true;
+#endif
   // Starts up to threads - 1 helpers (fewer if the platform refuses more).
   explicit ThreadPool(int threads);
   ~ThreadPool();
