@@ -217,4 +217,21 @@ BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern spl
   return BpeTokenizer(std::move(tokens), {}, MergeRule::tiktoken_ranks, split, std::move(specials));
 }
 
+BpeTokenizer BpeTokenizer::with_first_merges(int k) const {
+  if (rule_ != MergeRule::learned_order) throw TokenizerError("Only a BPE with learned merges can step through them.");
+  if (k < 0 || k > static_cast<int>(merges_.size()))
+    throw TokenizerError("This tokenizer has " + std::to_string(merges_.size()) + " merges; " + std::to_string(k) +
+                         " is out of range.");
+  // Keep every id up to the last byte, special token or kept merge; the merges left out must all come after.
+  int keep = 0;
+  for (int id = 0; id < static_cast<int>(tokens_.size()); ++id)
+    if (tokens_[id].size() == 1 || is_special(id)) keep = id + 1;
+  for (int i = 0; i < k; ++i) keep = std::max(keep, merges_[i].result + 1);
+  for (std::size_t i = k; i < merges_.size(); ++i)
+    if (merges_[i].result < keep) throw TokenizerError("This tokenizer's ids are not in merge order; it cannot step through its merges.");
+  std::vector<std::string> tokens(tokens_.begin(), tokens_.begin() + keep);
+  for (const SpecialToken& sp : specials_) tokens[sp.id].clear();
+  return BpeTokenizer(std::move(tokens), std::vector<Merge>(merges_.begin(), merges_.begin() + k), rule_, split_, specials_);
+}
+
 }  // namespace gptlab

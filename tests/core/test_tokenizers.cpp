@@ -184,6 +184,29 @@ TEST_CASE("BPE encoding equals minbpe's merge loop, for short and long chunks") 
   }
 }
 
+TEST_CASE("a BPE cut to its first k merges encodes as minbpe's loop with those merges") {
+  auto trained = BpeTokenizer::train(corpus(), {300, SplitPattern::none, kStandard, {}});
+  const BpeTokenizer& t = trained.tokenizer;
+  const std::string text = corpus().substr(100, 300) + "<eos>";
+  const int all = static_cast<int>(t.merges().size());
+  std::size_t last = SIZE_MAX;
+  for (int k : {0, 1, 2, 10, 39, all}) {
+    const BpeTokenizer cut = t.with_first_merges(k);
+    CHECK(cut.vocab_size() == 256 + 5 + k);
+    CHECK(cut.special_id("<eos>") == t.special_id("<eos>"));
+    const std::vector<Merge> first(t.merges().begin(), t.merges().begin() + k);
+    Ids ids = cut.encode(text, AllowedSpecials::every());
+    REQUIRE(ids.back() == t.special_id("<eos>"));
+    ids.pop_back();
+    CHECK(ids == minbpe_encode(text.substr(0, text.size() - 5), first));
+    CHECK(ids.size() <= last);  // every merge can only join tokens
+    last = ids.size();
+  }
+  CHECK(t.with_first_merges(all).encode(text) == t.encode(text));
+  CHECK_THROWS_WITH_AS(t.with_first_merges(all + 1), ("This tokenizer has " + std::to_string(all) + " merges; " +
+                                                      std::to_string(all + 1) + " is out of range.").c_str(), TokenizerError);
+}
+
 TEST_CASE("every tokenizer round-trips awkward strings and random bytes") {
   const std::string text = corpus();
   std::vector<std::unique_ptr<Tokenizer>> all;

@@ -73,6 +73,10 @@ class BpeTokenizer : public Tokenizer {
   // Encodes one chunk (no splitting, no special tokens), appending its ids.
   void encode_chunk(std::string_view chunk, std::vector<int>& out) const;
 
+  // The same tokenizer after only its first k merges (0 <= k <= merges().size()):
+  // what the text looked like at that point of training. Learned-order BPE only.
+  BpeTokenizer with_first_merges(int k) const;
+
   SplitPattern split() const { return split_; }
   MergeRule merge_rule() const { return rule_; }
   // In rank order (tiktoken_ranks: derived from the tokens, ordered by result id).
