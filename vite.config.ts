@@ -19,10 +19,6 @@ export default defineConfig({
   resolve: { alias: { '@gptlab-wasm': here('./build-wasm/wasm-bindings') } },
   server: { fs: { allow: [here('.')] }, strictPort: true, headers: isolation },
   preview: { strictPort: true, headers: isolation },
-  build: {
-    outDir: here('./dist'), emptyOutDir: true, target: 'es2022',
-    // The pthread helper script must stay a same-origin file: a worker from a data: URL may not import the module.
-    assetsInlineLimit: (file) => (file.endsWith('.worker.js') ? false : undefined),
-  },
+  build: { outDir: here('./dist'), emptyOutDir: true, target: 'es2022' },
   worker: { format: 'es' },
 });
