@@ -107,6 +107,10 @@ class JsTokenizer {
       return copy_to_js("Int32Array", flat);
     });
   }
+  // BPE with learned merges: a new tokenizer with only the first k of them.
+  JsTokenizer* with_first_merges(int k) const {
+    return guard([&] { return new JsTokenizer(std::make_unique<BpeTokenizer>(bpe().with_first_merges(k))); });
+  }
   std::string split() const { return guard([&] { return std::string(split_pattern_name(bpe().split())); }); }
   // After trainBpe: the sentence saying why training stopped before the vocabulary size, or null.
   val stopped_early() const { return stopped_early_ ? val(*stopped_early_) : val::null(); }
@@ -149,6 +153,7 @@ EMSCRIPTEN_BINDINGS(gptlab_tokenizers) {
       .function("tokenBytes", &JsTokenizer::token_bytes)
       .function("specials", &JsTokenizer::specials)
       .function("merges", &JsTokenizer::merges)
+      .function("withFirstMerges", &JsTokenizer::with_first_merges, allow_raw_pointers())
       .function("split", &JsTokenizer::split)
       .function("stoppedEarly", &JsTokenizer::stopped_early)
       .function("save", &JsTokenizer::save)

@@ -33,7 +33,7 @@ describe('declarations match the module', () => {
       // Tokenizer
       kind: () => tok.kind(), vocabSize: () => tok.vocabSize(), encode: () => tok.encode('truth', false),
       decode: () => tok.decode([116]), tokenBytes: () => tok.tokenBytes(116), specials: () => tok.specials(),
-      merges: () => tok.merges(), split: () => tok.split(), stoppedEarly: () => tok.stoppedEarly(),
+      merges: () => tok.merges(), withFirstMerges: () => tok.withFirstMerges(0).delete(), split: () => tok.split(), stoppedEarly: () => tok.stoppedEarly(),
       save: () => tok.save(), exportHf: () => tok.exportHf(),
       // Trainer
       step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), evaluatePart: () => trainer.evaluatePart(), stepsDone: () => trainer.stepsDone(), threads: () => trainer.threads(),

@@ -110,6 +110,25 @@ describe('trained tokenizers', () => {
     t.delete();
   });
 
+  test('a tokenizer cut to its first k merges is the tokenizer trained to that size', () => {
+    const specials = ['<pad>', '<unk>', '<bos>', '<eos>', '<mask>'];
+    const corpus = austen.slice(0, 100_000), text = austen.slice(200_000, 202_000);
+    const full = core.Tokenizer.trainBpe(corpus, 600, 'gpt2', specials, null);
+    let last = Infinity;
+    for (const k of [0, 1, 50, 339]) {
+      const cut = full.withFirstMerges(k), small = core.Tokenizer.trainBpe(corpus, 261 + k, 'gpt2', specials, null);
+      expect(cut.save()).toBe(small.save());
+      const ids = cut.encode(text, false);
+      expect(ids).toEqual(small.encode(text, false));
+      expect(ids.length).toBeLessThanOrEqual(last);
+      last = ids.length;
+      cut.delete();
+      small.delete();
+    }
+    expect(() => full.withFirstMerges(340)).toThrowError('This tokenizer has 339 merges; 340 is out of range.');
+    full.delete();
+  });
+
   test("an exported tokenizer.json encodes identically in Hugging Face's tokenizers.js", () => {
     for (const split of ['gpt2', 'none'] as const) {
       const t = core.Tokenizer.trainBpe(austen.slice(0, 200_000), 800, split, ['<pad>', '<eos>'], null);

@@ -26,6 +26,8 @@ export interface Tokenizer {
   specials(): SpecialToken[];
   /** BPE: merges in rank order, flattened [left, right, result, ...]. */
   merges(): Int32Array;
+  /** A BPE with learned merges cut to its first k merges (a new tokenizer: delete() it too). */
+  withFirstMerges(k: number): Tokenizer;
   split(): SplitPattern;
   /** After trainBpe: why training stopped short of the vocabulary size, or null. */
   stoppedEarly(): string | null;
