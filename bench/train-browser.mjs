@@ -15,7 +15,8 @@ const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
 // page is an average since the start) and how fast a click on Pause is answered while a step runs in parts.
 async function measure(page, query) {
   await page.goto(new URL(`/?config=benchmark${query}`, app.url).href);
-  await page.locator('#bench-run:enabled').waitFor({ timeout: 120_000 });
+  await page.locator('#bench-run:enabled').waitFor({ state: 'attached', timeout: 120_000 });
+  await page.click('#tab-train');
   await page.click('#train-start');
   const stepNow = () => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) || 0);
   while ((await stepNow()) < 5) await page.waitForTimeout(100);

@@ -19,6 +19,7 @@ test('the dev server (npm start) trains on every core', async () => {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.resolvedUrls.local[0]);
+    await page.click('#tab-train');
     await page.click('#train-start');
     await page.waitForFunction(() => / on \d+ threads?$/.test(document.querySelector('#train-speed').textContent),
       null, { timeout: 60_000 });

@@ -19,7 +19,8 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
       .observe({ type: 'longtask', buffered: true });
   });
   await page.goto(app.url);
-  await page.locator('#bench-run:enabled').waitFor({ timeout: 60_000 });  // let the start-up benchmark finish
+  await page.locator('#bench-run:enabled').waitFor({ state: 'attached', timeout: 60_000 });  // let the start-up benchmark finish
+  await page.click('#tab-train');
   const before = await page.evaluate(() => window.__longTasks.length);
   await page.click('#train-start');
   await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });

@@ -1,62 +1,85 @@
-// Start page: the training panel, and a benchmark of the WASM core's matmul in a worker.
+// The lab's shell: opens the state the link carries, shows one view at a time (tabs, or
+// a single view without the chrome when embedded), and the share / embed dialog.
+import { VIEWS, type View } from './lab-state';
+import { change, embedView, getState, openHash, shareLink, subscribe, writeHash } from './store';
+import './tokenizer-view';
 import './train-panel';
-import type { FromWorker, ToWorker } from './bench-protocol';
-import type { BenchShape } from './matmul-bench';
 
-const status = document.querySelector<HTMLParagraphElement>('#core-status')!;
-const rows = document.querySelector<HTMLTableSectionElement>('#bench-table tbody')!;
-const again = document.querySelector<HTMLButtonElement>('#bench-run')!;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const message = $<HTMLParagraphElement>('lab-message');
+const tabs = VIEWS.map((v) => $<HTMLButtonElement>(`tab-${v}`));
 
-// ?batch=0.2&batches=5 lengthens the timing (the browser benchmark uses it); the default is quick.
-const params = new URLSearchParams(location.search);
-const timing = {
-  batchSeconds: Number(params.get('batch')) || 0.05,
-  batches: Number(params.get('batches')) || 2,
-};
+function showMessage(text: string | null) {
+  message.hidden = !text;
+  message.textContent = text ?? '';
+}
 
-const worker = new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module' });
-let simd = '';
-
-function addRow(shape: BenchShape, gflops: number) {
-  const tr = rows.insertRow();
-  tr.dataset.label = shape.label;
-  for (const text of [shape.label, `${shape.m} × ${shape.k} × ${shape.n}`, gflops.toFixed(1)]) {
-    tr.insertCell().textContent = text;
+function showView(view: View) {
+  for (const v of VIEWS) {
+    $(`view-${v}`).hidden = v !== view;
+    const tab = $(`tab-${v}`);
+    tab.setAttribute('aria-selected', String(v === view));
+    tab.tabIndex = v === view ? 0 : -1;
   }
-  tr.cells[2].className = 'figure';
 }
 
-function run() {
-  again.disabled = true;
-  rows.replaceChildren();
-  status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Measuring…`;
-  worker.postMessage({ type: 'run', ...timing } satisfies ToWorker);
+subscribe((s) => showView(embedView() ?? s.view));
+
+// Tabs: click, or arrow keys along the tab list (the ARIA tabs pattern).
+tabs.forEach((tab, i) => {
+  tab.addEventListener('click', () => change((s) => { s.view = VIEWS[i]; }));
+  tab.addEventListener('keydown', (e) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    const next = (i + step + VIEWS.length) % VIEWS.length;
+    change((s) => { s.view = VIEWS[next]; });
+    tabs[next].focus();
+  });
+});
+
+// Share / embed.
+const dialog = $<HTMLDialogElement>('share-dialog'), embedChoice = $<HTMLSelectElement>('share-embed');
+async function fillShare() {
+  $<HTMLInputElement>('share-link').value = await shareLink(null);
+  const src = await shareLink(embedChoice.value as View);
+  const iframe = document.createElement('iframe');  // built as an element, so the link is escaped properly
+  iframe.setAttribute('src', src);
+  iframe.setAttribute('title', `gptlab: ${embedChoice.selectedOptions[0].textContent}`);
+  iframe.setAttribute('width', '100%');
+  iframe.setAttribute('height', '560');
+  iframe.setAttribute('style', 'border: 0');
+  $<HTMLTextAreaElement>('share-iframe').value = iframe.outerHTML;
+}
+$('share-open').addEventListener('click', async () => {
+  embedChoice.value = getState().view;
+  await fillShare();
+  dialog.showModal();
+});
+embedChoice.addEventListener('change', () => void fillShare());
+for (const [button, field] of [['share-copy', 'share-link'], ['share-copy-iframe', 'share-iframe']] as const) {
+  $(button).addEventListener('click', async () => {
+    const input = $<HTMLInputElement | HTMLTextAreaElement>(field);
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      $(button).textContent = 'Copied';
+    } catch {
+      $(button).textContent = 'Press Ctrl+C';  // no clipboard permission: the text is selected
+    }
+    setTimeout(() => { $(button).textContent = 'Copy'; }, 1500);
+  });
 }
 
-function showError(message: string) {
-  status.textContent = message;
-  status.className = 'error';
-  again.disabled = false;
-}
-
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
-  const msg = event.data;
-  switch (msg.type) {
-    case 'ready':
-      simd = msg.simd;
-      run();
-      break;
-    case 'result':
-      addRow(msg.shape, msg.gflops);
-      break;
-    case 'done':
-      status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Single-thread matmul speed:`;
-      again.disabled = false;
-      break;
-    case 'error':
-      showError(msg.message);
-      break;
+async function open(hash: string) {
+  showMessage(await openHash(hash));
+  const embed = embedView();
+  document.body.classList.toggle('embed', embed !== null);
+  showView(embed ?? getState().view);
+  if (embed === null) {
+    void import('./engine-panel');
+    await writeHash();  // the address bar shows the full link from the start
   }
-};
-worker.onerror = (e) => showError(`The benchmark worker stopped: ${e.message || 'unknown error'}`);
-again.addEventListener('click', run);
+}
+
+window.addEventListener('hashchange', () => void open(location.hash));
+void open(location.hash);
