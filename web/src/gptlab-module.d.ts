@@ -129,6 +129,8 @@ export interface GptlabModule {
   /** The chunks a split pattern cuts a text into (before BPE). */
   splitText(text: string, pattern: SplitPattern): string[];
   Tokenizer: TokenizerStatics;
+  /** RoPE's tables from the core: entry (t, i) of cos/sin (positions x headDim/2) is pair i at position t. */
+  ropeTables(positions: number, headDim: number, base: number): { cos: Float32Array; sin: Float32Array };
   /** SIMD instruction set the kernels were written for ("sse4.1" is translated to WASM SIMD128). */
   simdName(): string;
   /** C = op(A) op(B) for row-major arrays; op is "ab", "abt" (A B^T) or "atb" (A^T B). Throws Error on bad shapes. */

@@ -3,7 +3,8 @@
 import { VIEWS, type View } from './lab-state';
 import { change, embedView, getState, openHash, shareLink, subscribe, writeHash } from './store';
 import './tokenizer-view';
-import './train-panel';
+import './train-view';
+import './attention-view';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const message = $<HTMLParagraphElement>('lab-message');

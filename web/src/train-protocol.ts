@@ -3,21 +3,40 @@ import type { EvalResult, TrainOptions } from './gptlab-module';
 
 export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'stopped' | 'done';
 
+/** The corpus to train on: a URL (the built-in novel) or a text the user gave. */
+export type CorpusSource = { url: string } | { text: string };
+
 export type ToTrainer =
-  | { type: 'start'; options: TrainOptions; steps: number; corpusUrl: string; evalEvery: number; sampleEvery: number }
+  | { type: 'start'; options: TrainOptions; steps: number; corpus: CorpusSource; evalEvery: number; sampleEvery: number;
+      /** Continue from this checkpoint (its weights, optimizer state, step and tokenizer) instead of a new model. */
+      checkpoint?: Uint8Array }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
   /** Asks for an attention snapshot and a sample now (answered between two parts of a step). */
-  | { type: 'snapshot' };
+  | { type: 'snapshot' }
+  /** Asks for the current checkpoint (answered with a 'checkpoint' message). */
+  | { type: 'checkpoint' }
+  /** Attention of every head of every layer on a text, for the attention view. */
+  | { type: 'inspect'; seq: number; text: string }
+  /** Masked models: the likeliest tokens for each <mask> in the text. */
+  | { type: 'fill'; seq: number; text: string; top: number };
 
 export type FromTrainer =
   | { type: 'state'; state: TrainState; detail?: string }
+  /** A run began (or resumed): what the model is. */
+  | { type: 'started'; step: number; steps: number; parameters: number; vocabSize: number; layers: number; heads: number;
+      blockSize: number; objective: 'causal' | 'masked' | 'mntp' }
   | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number; etaSeconds: number;
       /** Threads training runs on (data-parallel; 1 without cross-origin isolation). */
       threads: number }
   | ({ type: 'eval'; step: number } & EvalResult)
-  | { type: 'sample'; step: number; text: string }
+  /** A sample as it is generated: text so far; done on the last piece. */
+  | { type: 'sample'; step: number; text: string; done: boolean }
   /** Attention of every head of one layer on a fixed text: weights is heads x T x T (row = query). */
   | { type: 'attention'; step: number; layer: number; heads: number; tokens: string[]; weights: Float32Array }
-  | { type: 'error'; message: string };
+  /** Every layer's attention on the text of an 'inspect' request: weights[layer] is heads x T x T. */
+  | { type: 'inspected'; seq: number; step: number; tokens: string[]; heads: number; weights: Float32Array[] }
+  | { type: 'filled'; seq: number; text: string; candidates: { text: string; probability: number }[][] }
+  | { type: 'checkpoint'; step: number; bytes: Uint8Array }
+  | { type: 'error'; message: string; seq?: number };

@@ -1,11 +1,14 @@
 // Trains in the background: owns the WASM core and the Trainer, runs a step in
 // micro-batches of about kPartTokens tokens and yields between them, so pause /
 // resume / stop arrive within one part (well under 100 ms) whatever the model.
+// Evaluations, samples, attention snapshots and checkpoints run as separate tasks
+// ("chores") between the parts. It also answers the attention view and the
+// fill-in box from the model as it is.
 import { loadGptlab, usefulThreads, type GptlabModule } from './gptlab';
 import type { Trainer } from './gptlab-module';
 import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
 
-const post = (m: FromTrainer) => postMessage(m);
+const post = (m: FromTrainer, transfer: Transferable[] = []) => postMessage(m, transfer);
 const kPartTokens = 256;
 const kAttentionText = 'It is a truth universally acknowledged';
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -15,6 +18,7 @@ let trainer: Trainer | null = null;
 let state: TrainState = 'idle';
 let run = { steps: 0, evalEvery: 100, sampleEvery: 100, tokensPerStep: 0 };
 let clock = { since: 0, tokens: 0 };
+let chores: (() => void)[] = [];  // reports due after the last step, one per task
 
 function setState(s: TrainState, detail?: string) {
   state = s;
@@ -26,32 +30,49 @@ function fail(e: unknown) {
   setState('stopped');
 }
 
+async function corpusText(source: Extract<ToTrainer, { type: 'start' }>['corpus']): Promise<string> {
+  if ('text' in source) return source.text;
+  const response = await fetch(source.url);
+  if (!response.ok) throw new Error(`The corpus could not be loaded (HTTP ${response.status}).`);
+  return response.text();
+}
+
 async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
-  setState('loading', 'Loading the engine and the corpus…');
+  setState('loading', msg.checkpoint ? 'Loading the saved model…' : 'Loading the engine and the corpus…');
+  chores = [];
   try {
     core ??= await loadGptlab({ threads: true });
-    const response = await fetch(msg.corpusUrl);
-    if (!response.ok) throw new Error(`The corpus could not be loaded (HTTP ${response.status}).`);
-    const corpus = await response.text();
+    const corpus = await corpusText(msg.corpus);
     trainer?.delete();
-    chores = [];
+    trainer = null;
     const block = msg.options.model?.block ?? 128;
-    trainer = core.Trainer.create(corpus, {
-      ...msg.options, threads: msg.options.threads ?? usefulThreads(), microBatch: Math.max(1, Math.floor(kPartTokens / block)) });
+    const options = { ...msg.options, threads: msg.options.threads ?? usefulThreads(),
+      microBatch: Math.max(1, Math.floor(kPartTokens / block)) };
+    trainer = msg.checkpoint ? core.Trainer.resume(corpus, options, msg.checkpoint) : core.Trainer.create(corpus, options);
   } catch (e) {
     return fail(e);
   }
   run = { steps: msg.steps, evalEvery: msg.evalEvery, sampleEvery: msg.sampleEvery,
           tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
   clock = { since: performance.now(), tokens: 0 };
+  post({ type: 'started', step: trainer.stepsDone(), steps: run.steps, parameters: trainer.numParameters(),
+    vocabSize: trainer.vocabSize(), layers: trainer.nLayer(), heads: trainer.nHead(), blockSize: trainer.blockSize(),
+    objective: msg.options.objective ?? 'causal' });
+  if (trainer.stepsDone() >= run.steps) return setState('done');
   setState('training', `a model of ${trainer.numParameters().toLocaleString('en')} parameters…`);
   setTimeout(tick, 0);
 }
 
+// A sample from a newline, streamed to the page a few tokens at a time.
 function postSample() {
   if (!trainer) return;
   const step = trainer.stepsDone();
-  post({ type: 'sample', step, text: trainer.generate('\n', 200, { temperature: 0.8, seed: step }, null) });
+  let text = '', pieces = 0;
+  trainer.generate('\n', 200, { temperature: 0.8, seed: step }, (piece) => {
+    text += piece;
+    if (++pieces % 8 === 0) post({ type: 'sample', step, text, done: false });
+  });
+  post({ type: 'sample', step, text, done: true });
 }
 
 // The last layer's attention on a fixed sentence.
@@ -59,8 +80,13 @@ function postAttention() {
   if (!trainer) return;
   const layer = trainer.nLayer() - 1;
   const { tokens, weights } = trainer.attention(kAttentionText, layer);
-  const m: FromTrainer = { type: 'attention', step: trainer.stepsDone(), layer, heads: trainer.nHead(), tokens, weights };
-  postMessage(m, [weights.buffer]);
+  post({ type: 'attention', step: trainer.stepsDone(), layer, heads: trainer.nHead(), tokens, weights }, [weights.buffer]);
+}
+
+function postCheckpoint() {
+  if (!trainer) return;
+  const bytes = trainer.saveCheckpoint();
+  post({ type: 'checkpoint', step: trainer.stepsDone(), bytes }, [bytes.buffer]);
 }
 
 // An evaluation in pieces: each runs as its own chore until the last posts the result.
@@ -71,9 +97,6 @@ function postEval() {
   else chores.unshift(postEval);
 }
 
-// Reports due after a step, run one per task between step parts so that messages get in between.
-let chores: (() => void)[] = [];
-
 function reportStep(loss: number, lr: number) {
   if (!trainer) return;
   const step = trainer.stepsDone();
@@ -81,7 +104,7 @@ function reportStep(loss: number, lr: number) {
   const rate = clock.tokens / ((performance.now() - clock.since) / 1000);
   post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate, threads: trainer.threads(),
          etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
-  if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample);
+  if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample, postCheckpoint);
   else if (step % run.sampleEvery === 0) chores.push(postSample);
   if (step >= run.steps) chores.push(() => setState('done'));
 }
@@ -103,21 +126,48 @@ function tick() {
   setTimeout(tick, 0);
 }
 
+// Questions from the attention view and the fill-in box: answered from the model as it is.
+function answer(msg: Extract<ToTrainer, { type: 'inspect' | 'fill' }>) {
+  try {
+    if (!trainer) throw new Error('There is no model yet: train one (or resume a saved run) first.');
+    if (msg.type === 'fill') {
+      post({ type: 'filled', seq: msg.seq, text: msg.text, candidates: trainer.fill(msg.text, msg.top) });
+      return;
+    }
+    const weights: Float32Array[] = [];
+    let tokens: string[] = [];
+    for (let layer = 0; layer < trainer.nLayer(); layer++) {
+      const a = trainer.attention(msg.text, layer);
+      weights.push(a.weights);
+      tokens = a.tokens;
+    }
+    post({ type: 'inspected', seq: msg.seq, step: trainer.stepsDone(), tokens, heads: trainer.nHead(), weights },
+      weights.map((w) => w.buffer));
+  } catch (e) {
+    post({ type: 'error', seq: msg.seq, message: errorText(e) });
+  }
+}
+
 onmessage = (event: MessageEvent<ToTrainer>) => {
   const msg = event.data;
-  if (msg.type === 'start') void start(msg);
-  else if (msg.type === 'pause' && state === 'training') setState('paused');
-  else if (msg.type === 'resume' && state === 'paused') {
-    clock = { since: performance.now(), tokens: 0 };
-    setState('training');
-    setTimeout(tick, 0);
-  } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) setState('stopped');
-  else if (msg.type === 'snapshot') {
-    try {
+  try {
+    if (msg.type === 'start') void start(msg);
+    else if (msg.type === 'pause' && state === 'training') {
+      setState('paused');
+      postCheckpoint();
+    } else if (msg.type === 'resume' && state === 'paused') {
+      clock = { since: performance.now(), tokens: 0 };
+      setState('training');
+      setTimeout(tick, 0);
+    } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) {
+      setState('stopped');
+      postCheckpoint();
+    } else if (msg.type === 'snapshot') {
       postAttention();
       postSample();
-    } catch (e) {
-      fail(e);
-    }
+    } else if (msg.type === 'checkpoint') postCheckpoint();
+    else if (msg.type === 'inspect' || msg.type === 'fill') answer(msg);
+  } catch (e) {
+    fail(e);
   }
 };

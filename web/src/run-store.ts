@@ -1,0 +1,47 @@
+// The latest training run, kept in this browser's IndexedDB so that a reload (or a crash)
+// loses at most the steps since the last checkpoint: the checkpoint bytes, the settings and
+// corpus it was trained with, and the curves drawn so far.
+import type { TrainSettings } from './lab-state';
+
+export interface RunHistory { train: [number, number][]; val: [number, number][]; lr: [number, number][] }
+
+export interface SavedRun {
+  checkpoint: Uint8Array;
+  step: number;
+  steps: number;
+  settings: TrainSettings;
+  corpus: string | null;   // a text the user gave; null for the built-in corpus
+  corpusName: string;
+  history: RunHistory;
+  savedAt: number;         // ms since the epoch
+}
+
+const DB = 'gptlab', STORE = 'runs', KEY = 'latest';
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened.'));
+  });
+}
+
+async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+  const db = await open();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = act(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(request.result as T);
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('The browser refused to store the run.'));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+// Written in one transaction: the previous run stays whole until the new one is stored.
+export const saveRun = (run: SavedRun) => transact<void>('readwrite', (s) => s.put(run, KEY));
+export const loadRun = async () => (await transact<SavedRun | undefined>('readonly', (s) => s.get(KEY))) ?? null;
+export const clearRun = () => transact<void>('readwrite', (s) => s.delete(KEY));
