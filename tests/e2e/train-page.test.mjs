@@ -1,8 +1,30 @@
-// Pressing Train: the worker trains on the built-in corpus, the loss and samples
-// appear, pause / resume / stop answer, and the main thread never blocks.
+// The training lab: pressing Train trains on the built-in corpus in a worker, the loss,
+// tokens/s and samples appear, pause / resume / stop answer and the main thread never
+// blocks; the attention view draws the model; a reload resumes from IndexedDB; a masked
+// model fills in blanks. Screenshots go to test-results/ (not committed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { startApp } from './harness.mjs';
+
+const shots = new URL('../../test-results/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const stepOf = (page) => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) || 0);
+const untilStep = (page, n, timeout = 120_000) => page.waitForFunction(
+  (k) => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) >= k, n, { timeout });
+// Pixels of a canvas that are neither blank nor white.
+const inkOf = (page, selector) => page.$eval(selector, (c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let ink = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) ink++;
+  return ink;
+});
+async function setField(page, name, value) {
+  const field = page.locator(`[data-train="${name}"]`);
+  if (await field.evaluate((f) => f.tagName === 'SELECT')) await field.selectOption(String(value));
+  else await field.fill(String(value));
+  await field.dispatchEvent('change');
+}
 
 let app;
 before(async () => { app = await startApp(); });
@@ -50,10 +72,113 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 2_000 });
   await page.waitForFunction((s) => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) > s,
     paused, { timeout: 10_000 });
+  const lossAfter = Number(await page.locator('#train-loss').textContent());
+  assert.ok(lossAfter < 3.0, `training loss ${lossAfter} has fallen from ln 84 = 4.43`);
+  assert.match(await page.locator('#train-eta').textContent(), /^\d+ (s|min)$/);
+  assert.ok(await inkOf(page, '#train-chart') > 500, 'the loss chart has curves');
+  assert.ok(await inkOf(page, '#train-lr') > 200, 'the learning-rate chart has a curve');
+  await page.screenshot({ path: `${shots}train.png`, fullPage: true });
+
+  // Inside the model: every layer x head on a text, and a hover names a cell.
+  await page.click('#tab-attention');
+  await page.fill('#att-text', 'Mr. Darcy looked at Elizabeth');
+  await page.waitForFunction(() => document.querySelector('#att-status').textContent.includes('29 tokens, 2 layers x 4 heads'));
+  assert.ok(await inkOf(page, '#att-canvas') > 2000, 'the attention grid draws non-empty pixels');
+  const box = await page.locator('#att-canvas').boundingBox();
+  await page.mouse.move(box.x + 50, box.y + 40);
+  await page.waitForFunction(() => /^Layer 1, head 1: “.+” attends to “.+” with weight \d\.\d{3}\.$/.test(
+    document.querySelector('#att-hover').textContent));
+  await page.selectOption('#att-head', '1:2');
+  await page.waitForFunction(() => location.hash.length > 0);
+  assert.ok(await inkOf(page, '#att-canvas') > 2000, 'one head, large');
+  assert.ok(await inkOf(page, '#rope-canvas') > 200, 'the RoPE circles are drawn');
+  await page.screenshot({ path: `${shots}attention.png`, fullPage: true });
+  await page.click('#tab-train');
+
   await page.click('#train-stop');
   await page.locator('#train-status[data-state="stopped"]').waitFor({ timeout: 2_000 });
 
   const longTasks = await page.evaluate((n) => window.__longTasks.slice(n), before);
   assert.deepEqual(longTasks, [], `main-thread tasks over 50 ms during training: ${longTasks.join(', ')}`);
   assert.deepEqual(errors, []);
+});
+
+test('a reload resumes training from the checkpoint kept in IndexedDB', async () => {
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(app.url);
+    await page.click('#tab-train');
+    await setField(page, 'layers', 1);
+    await setField(page, 'embd', 32);
+    await page.click('#train-start');
+    await page.waitForFunction(() => /at step (50|100) of/.test(document.querySelector('#train-saved-text').textContent),
+      null, { timeout: 120_000 });
+    const savedAt = Number((await page.locator('#train-saved-text').textContent()).match(/at step (\d+)/)[1]);
+    const url = page.url();
+    await page.reload();
+    assert.equal(page.url(), url, 'the settings stay in the link');
+    await page.click('#tab-train');
+    await page.locator('#train-saved:not([hidden])').waitFor();
+    assert.equal(await page.inputValue('[data-train="embd"]'), '32');
+    assert.match(await page.locator('#train-saved-text').textContent(), new RegExp(`at step ${savedAt} of 2,000`));
+    assert.ok(await inkOf(page, '#train-chart') > 200, 'the saved curves are drawn again');
+    await page.click('#train-resume-saved');
+    await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });
+    assert.ok(await stepOf(page) >= savedAt, 'training goes on from the saved step');
+    await untilStep(page, savedAt + 5);
+    assert.match(await page.locator('#train-params').textContent(), /^\d{1,3}(,\d{3})*$/, 'the resumed model is described');
+    await page.click('#train-stop');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a masked model fills in the blank with its top candidates', async () => {
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.click('#tab-train');
+    await setField(page, 'objective', 'masked');
+    await setField(page, 'layers', 1);
+    await page.click('#train-start');
+    await page.locator('#fill-box:not([hidden])').waitFor({ timeout: 30_000 });
+    await untilStep(page, 20);
+    await page.fill('#fill-text', 'She <mask>as a lady.');
+    await page.click('#fill-run');
+    const item = page.locator('#fill-out li');
+    await item.waitFor({ timeout: 10_000 });
+    assert.match(await item.textContent(), /^<mask> 1: (".*" \d+\.\d%, ){4}".*" \d+\.\d%$/);
+    await page.click('#train-stop');
+  } finally {
+    await context.close();
+  }
+});
+
+test('bad settings and a bad checkpoint file give sentences', async () => {
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.click('#tab-train');
+    await setField(page, 'heads', 5);  // 64 is not divisible by 5: the core says so
+    await page.click('#train-start');
+    await page.locator('#train-status.error').waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('#train-status').textContent(), /divisible by the number of heads/);
+    await setField(page, 'heads', 4);
+    await setField(page, 'layers', 99);  // out of the field's range: marked, not stored
+    assert.equal(await page.getAttribute('[data-train="layers"]', 'aria-invalid'), 'true');
+    await page.click('#train-start');
+    assert.match(await page.locator('#train-status').textContent(), /out of range/);
+    await page.setInputFiles('#train-upload', { name: 'not-a.ckpt', mimeType: 'application/octet-stream',
+      buffer: Buffer.from('this is not a checkpoint') });
+    await page.locator('#train-status.error').waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('#train-status').textContent(), /not a gptlab checkpoint/);
+  } finally {
+    await context.close();
+  }
 });

@@ -26,8 +26,8 @@ function setState(s: TrainState, detail?: string) {
 }
 
 function fail(e: unknown) {
-  post({ type: 'error', message: errorText(e) });
   setState('stopped');
+  post({ type: 'error', message: errorText(e) });  // after the state, so the sentence stays on screen
 }
 
 async function corpusText(source: Extract<ToTrainer, { type: 'start' }>['corpus']): Promise<string> {

@@ -25,9 +25,9 @@ export function sendTrainer(message: ToTrainer, transfer: Transferable[] = []) {
       e.preventDefault();
       worker?.terminate();
       worker = null;
+      emit({ type: 'state', state: 'stopped' });
       emit({ type: 'error', message: `The training worker stopped unexpectedly (${e.message || 'no reason given'}). ` +
         'The last checkpoint saved in this browser is kept: press “Resume saved run” to go on from it.' });
-      emit({ type: 'state', state: 'stopped' });
     };
   }
   worker.postMessage(message, transfer);
