@@ -20,6 +20,7 @@ const inkOf = (page, selector) => page.$eval(selector, (c) => {
   return ink;
 });
 async function setField(page, name, value) {
+  await page.locator('#train-settings').evaluate((d) => { d.open = true; });
   const field = page.locator(`[data-train="${name}"]`);
   if (await field.evaluate((f) => f.tagName === 'SELECT')) await field.selectOption(String(value));
   else await field.fill(String(value));
@@ -176,8 +177,8 @@ test('bad settings and a bad checkpoint file give sentences', async () => {
     assert.match(await page.locator('#train-status').textContent(), /out of range/);
     await page.setInputFiles('#train-upload', { name: 'not-a.ckpt', mimeType: 'application/octet-stream',
       buffer: Buffer.from('this is not a checkpoint') });
-    await page.locator('#train-status.error').waitFor({ timeout: 30_000 });
-    assert.match(await page.locator('#train-status').textContent(), /not a gptlab checkpoint/);
+    await page.waitForFunction(() => document.querySelector('#train-status.error')?.textContent.includes('not a gptlab checkpoint'),
+      null, { timeout: 30_000 });
   } finally {
     await context.close();
   }

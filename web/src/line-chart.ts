@@ -1,5 +1,5 @@
 // Line charts on a canvas: values against steps (the losses, the learning rate).
-export interface Series { color: string; points: [number, number][]; label: string }
+export interface Series { color: string; points: [number, number][]; label: string; dots?: boolean }
 
 export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], maxStep: number,
                               format: (v: number) => string = (v) => v.toFixed(2), fromZero = true) {
@@ -32,6 +32,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], maxSt
     ctx.beginPath();
     s.points.forEach(([step, v], i) => (i ? ctx.lineTo(x(step), y(v)) : ctx.moveTo(x(step), y(v))));
     ctx.stroke();
+    if (s.dots) for (const [step, v] of s.points) ctx.fillRect(x(step) - 2.5, y(v) - 2.5, 5, 5);
     ctx.fillText(s.label, legend, h - 6);
     legend += ctx.measureText(s.label).width + 16;
   }

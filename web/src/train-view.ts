@@ -68,7 +68,7 @@ function showState(s: TrainState, detail?: string) {
 
 function drawCharts(steps: number) {
   drawLineChart($('train-chart'), [{ color: '#2f6fed', points: history.train, label: 'training loss' },
-    { color: '#d9480f', points: history.val, label: 'validation loss' }], steps);
+    { color: '#d9480f', points: history.val, label: 'validation loss', dots: true }], steps);
   drawLineChart($('train-lr'), [{ color: '#2b8a3e', points: history.lr, label: 'learning rate' }], steps,
     (v) => v.toExponential(1));
 }
@@ -192,6 +192,9 @@ subscribe((s: LabState) => {
     else if (document.activeElement !== f) f.value = String(v);
   }
   $('upload-box').hidden = s.train.corpus !== 'upload';
+  const t = s.train, objective = { causal: 'next token', masked: 'masked tokens', mntp: 'masked next token' }[t.objective];
+  $('train-summary').textContent = `(${t.layers} layers, ${t.heads} heads, n_embd ${t.embd}, block ${t.block}, ` +
+    `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ${t.steps.toLocaleString('en')} steps)`;
   const vocab = form.querySelector<HTMLInputElement>('[data-train="vocabSize"]')!;
   vocab.disabled = s.train.tokenizer === 'char' || state === 'training' || state === 'paused';
 });
@@ -233,6 +236,7 @@ box.addEventListener('drop', (e) => {
 startButton.addEventListener('click', () => {
   const s = getState().train;
   if (!form.checkValidity()) {
+    $<HTMLDetailsElement>('train-settings').open = true;
     status.textContent = 'Some settings are out of range (marked): fix them first.';
     status.className = 'error';
     return;
