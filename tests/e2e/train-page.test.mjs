@@ -19,6 +19,22 @@ const inkOf = (page, selector) => page.$eval(selector, (c) => {
   for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) ink++;
   return ink;
 });
+// A fresh browser profile (its own IndexedDB) on the Train tab; errors thrown by the page are collected.
+async function inFreshProfile(body) {
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(app.url);
+    await page.click('#tab-train');
+    await body(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
 async function setField(page, name, value) {
   await page.locator('#train-settings').evaluate((d) => { d.open = true; });
   const field = page.locator(`[data-train="${name}"]`);
@@ -104,82 +120,55 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   assert.deepEqual(errors, []);
 });
 
-test('a reload resumes training from the checkpoint kept in IndexedDB', async () => {
-  const context = await app.browser.newContext();
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(app.url);
-    await page.click('#tab-train');
-    await setField(page, 'layers', 1);
-    await setField(page, 'embd', 32);
-    await page.click('#train-start');
-    await page.waitForFunction(() => /at step (50|100) of/.test(document.querySelector('#train-saved-text').textContent),
-      null, { timeout: 120_000 });
-    const savedAt = Number((await page.locator('#train-saved-text').textContent()).match(/at step (\d+)/)[1]);
-    const url = page.url();
-    await page.reload();
-    assert.equal(page.url(), url, 'the settings stay in the link');
-    await page.click('#tab-train');
-    await page.locator('#train-saved:not([hidden])').waitFor();
-    assert.equal(await page.inputValue('[data-train="embd"]'), '32');
-    assert.match(await page.locator('#train-saved-text').textContent(), new RegExp(`at step ${savedAt} of 2,000`));
-    assert.ok(await inkOf(page, '#train-chart') > 200, 'the saved curves are drawn again');
-    await page.click('#train-resume-saved');
-    await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });
-    assert.ok(await stepOf(page) >= savedAt, 'training goes on from the saved step');
-    await untilStep(page, savedAt + 5);
-    assert.match(await page.locator('#train-params').textContent(), /^\d{1,3}(,\d{3})*$/, 'the resumed model is described');
-    await page.click('#train-stop');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-});
+test('a reload resumes training from the checkpoint kept in IndexedDB', () => inFreshProfile(async (page) => {
+  await setField(page, 'layers', 1);
+  await setField(page, 'embd', 32);
+  await page.click('#train-start');
+  await page.waitForFunction(() => /at step (50|100) of/.test(document.querySelector('#train-saved-text').textContent),
+    null, { timeout: 120_000 });
+  const savedAt = Number((await page.locator('#train-saved-text').textContent()).match(/at step (\d+)/)[1]);
+  const url = page.url();
+  await page.reload();
+  assert.equal(page.url(), url, 'the settings stay in the link');
+  await page.click('#tab-train');
+  await page.locator('#train-saved:not([hidden])').waitFor();
+  assert.equal(await page.inputValue('[data-train="embd"]'), '32');
+  assert.match(await page.locator('#train-saved-text').textContent(), new RegExp(`at step ${savedAt} of 2,000`));
+  assert.ok(await inkOf(page, '#train-chart') > 200, 'the saved curves are drawn again');
+  await page.click('#train-resume-saved');
+  await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });
+  assert.ok(await stepOf(page) >= savedAt, 'training goes on from the saved step');
+  await untilStep(page, savedAt + 5);
+  assert.match(await page.locator('#train-params').textContent(), /^\d{1,3}(,\d{3})*$/, 'the resumed model is described');
+  await page.click('#train-stop');
+}));
 
-test('a masked model fills in the blank with its top candidates', async () => {
-  const context = await app.browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await page.click('#tab-train');
-    await setField(page, 'objective', 'masked');
-    await setField(page, 'layers', 1);
-    await page.click('#train-start');
-    await page.locator('#fill-box:not([hidden])').waitFor({ timeout: 30_000 });
-    await untilStep(page, 20);
-    await page.fill('#fill-text', 'She <mask>as a lady.');
-    await page.click('#fill-run');
-    const item = page.locator('#fill-out li');
-    await item.waitFor({ timeout: 10_000 });
-    assert.match(await item.textContent(), /^<mask> 1: (".*" \d+\.\d%, ){4}".*" \d+\.\d%$/);
-    await page.click('#train-stop');
-  } finally {
-    await context.close();
-  }
-});
+test('a masked model fills in the blank with its top candidates', () => inFreshProfile(async (page) => {
+  await setField(page, 'objective', 'masked');
+  await setField(page, 'layers', 1);
+  await page.click('#train-start');
+  await page.locator('#fill-box:not([hidden])').waitFor({ timeout: 30_000 });
+  await untilStep(page, 20);
+  await page.fill('#fill-text', 'She <mask>as a lady.');
+  await page.click('#fill-run');
+  const item = page.locator('#fill-out li');
+  await item.waitFor({ timeout: 10_000 });
+  assert.match(await item.textContent(), /^<mask> 1: (".*" \d+\.\d%, ){4}".*" \d+\.\d%$/);
+  await page.click('#train-stop');
+}));
 
-test('bad settings and a bad checkpoint file give sentences', async () => {
-  const context = await app.browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await page.click('#tab-train');
-    await setField(page, 'heads', 5);  // 64 is not divisible by 5: the core says so
-    await page.click('#train-start');
-    await page.locator('#train-status.error').waitFor({ timeout: 30_000 });
-    assert.match(await page.locator('#train-status').textContent(), /divisible by the number of heads/);
-    await setField(page, 'heads', 4);
-    await setField(page, 'layers', 99);  // out of the field's range: marked, not stored
-    assert.equal(await page.getAttribute('[data-train="layers"]', 'aria-invalid'), 'true');
-    await page.click('#train-start');
-    assert.match(await page.locator('#train-status').textContent(), /out of range/);
-    await page.setInputFiles('#train-upload', { name: 'not-a.ckpt', mimeType: 'application/octet-stream',
-      buffer: Buffer.from('this is not a checkpoint') });
-    await page.waitForFunction(() => document.querySelector('#train-status.error')?.textContent.includes('not a gptlab checkpoint'),
-      null, { timeout: 30_000 });
-  } finally {
-    await context.close();
-  }
-});
+test('bad settings and a bad checkpoint file give sentences', () => inFreshProfile(async (page) => {
+  await setField(page, 'heads', 5);  // 64 is not divisible by 5: the core says so
+  await page.click('#train-start');
+  await page.locator('#train-status.error').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('#train-status').textContent(), /divisible by the number of heads/);
+  await setField(page, 'heads', 4);
+  await setField(page, 'layers', 99);  // out of the field's range: marked, not stored
+  assert.equal(await page.getAttribute('[data-train="layers"]', 'aria-invalid'), 'true');
+  await page.click('#train-start');
+  assert.match(await page.locator('#train-status').textContent(), /out of range/);
+  await page.setInputFiles('#train-upload', { name: 'not-a.ckpt', mimeType: 'application/octet-stream',
+    buffer: Buffer.from('this is not a checkpoint') });
+  await page.waitForFunction(() => document.querySelector('#train-status.error')?.textContent.includes('not a gptlab checkpoint'),
+    null, { timeout: 30_000 });
+}));
