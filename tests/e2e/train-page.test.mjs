@@ -99,7 +99,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   // Inside the model: every layer x head on a text, and a hover names a cell.
   await page.click('#tab-attention');
   await page.fill('#att-text', 'Mr. Darcy looked at Elizabeth');
-  await page.waitForFunction(() => document.querySelector('#att-status').textContent.includes('29 tokens, 2 layers x 4 heads'));
+  await page.waitForFunction(() => document.querySelector('#att-status').textContent.includes('29 tokens, 3 layers x 4 heads'));
   assert.ok(await inkOf(page, '#att-canvas') > 2000, 'the attention grid draws non-empty pixels');
   const box = await page.locator('#att-canvas').boundingBox();
   await page.mouse.move(box.x + 50, box.y + 40);
@@ -108,6 +108,11 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   await page.selectOption('#att-head', '1:2');
   await page.waitForFunction(() => location.hash.length > 0);
   assert.ok(await inkOf(page, '#att-canvas') > 2000, 'one head, large');
+  await page.focus('#att-canvas');  // the keyboard reads cells too
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => /^Layer 2, head 3: “.+” attends to “.+” with weight/.test(
+    document.querySelector('#att-hover').textContent));
   assert.ok(await inkOf(page, '#rope-canvas') > 200, 'the RoPE circles are drawn');
   await page.screenshot({ path: `${shots}attention.png`, fullPage: true });
   await page.click('#tab-train');
@@ -133,7 +138,7 @@ test('a reload resumes training from the checkpoint kept in IndexedDB', () => in
   await page.click('#tab-train');
   await page.locator('#train-saved:not([hidden])').waitFor();
   assert.equal(await page.inputValue('[data-train="embd"]'), '32');
-  assert.match(await page.locator('#train-saved-text').textContent(), new RegExp(`at step ${savedAt} of 2,000`));
+  assert.match(await page.locator('#train-saved-text').textContent(), new RegExp(`at step ${savedAt} of 2,500`));
   assert.ok(await inkOf(page, '#train-chart') > 200, 'the saved curves are drawn again');
   await page.click('#train-resume-saved');
   await page.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });

@@ -54,15 +54,31 @@ function render() {
   status.className = '';
 }
 
-canvas.addEventListener('pointermove', (e) => {
-  if (!layout || !shown) return;
-  const box = canvas.getBoundingClientRect();
-  const hit = cellAt(layout, ((e.clientX - box.left) * canvas.width) / box.width, ((e.clientY - box.top) * canvas.height) / box.height);
-  if (!hit) return;
+// The cell under the pointer, or under the keyboard's cursor, is read out in words.
+let cursor = { row: 0, col: 0, query: 0, key: 0 };
+function readOut(hit: typeof cursor) {
+  if (!shown) return;
+  cursor = hit;
   const T = shown.tokens.length, [layer, head] = squares(getState(), shown).pick(hit.row, hit.col);
   const w = shown.weights[layer][(head * T + hit.query) * T + hit.key];
   hover.textContent = `Layer ${layer + 1}, head ${head + 1}: ${quoted(shown.tokens[hit.query])} attends to ` +
     `${quoted(shown.tokens[hit.key])} with weight ${w.toFixed(3)}.`;
+}
+canvas.addEventListener('pointermove', (e) => {
+  if (!layout) return;
+  const box = canvas.getBoundingClientRect();
+  const hit = cellAt(layout, ((e.clientX - box.left) * canvas.width) / box.width, ((e.clientY - box.top) * canvas.height) / box.height);
+  if (hit) readOut(hit);
+});
+// Arrow keys walk the cells of the whole grid, square to square.
+canvas.addEventListener('keydown', (e) => {
+  const move = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[e.key];
+  if (!layout || !move) return;
+  e.preventDefault();
+  const { T, rows, cols } = layout;
+  const y = Math.max(0, Math.min(rows * T - 1, cursor.row * T + cursor.query + move[0]));
+  const x = Math.max(0, Math.min(cols * T - 1, cursor.col * T + cursor.key + move[1]));
+  readOut({ row: Math.floor(y / T), col: Math.floor(x / T), query: y % T, key: x % T });
 });
 
 onTrainer((m) => {

@@ -53,8 +53,8 @@ export function defaultState(): LabState {
     view: 'tokenizer',
     tokenizer: { kind: 'bpe-gpt2', vocabSize: 1024, corpus: 'austen', whitespace: false, merges: null,
       text: 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.' },
-    train: { corpus: 'austen', tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 2, heads: 4, embd: 64, block: 64,
-      dropout: 0, positions: 'rope', ffn: 'gelu', lr: 2e-3, warmup: 50, steps: 2000, cosine: true, weightDecay: 0.1, clip: 1,
+    train: { corpus: 'austen', tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
+      dropout: 0, positions: 'rope', ffn: 'gelu', lr: 2e-3, warmup: 50, steps: 2500, cosine: true, weightDecay: 0.1, clip: 1,
       batch: 16, seed: 1337 },
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1 },
   };
