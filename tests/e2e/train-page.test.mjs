@@ -71,7 +71,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   const step = async () => Number((await page.locator('#train-step').textContent()).split(' / ')[0]);
   // The first evaluation and sample come at step 50.
   await page.waitForFunction(() => !Number.isNaN(Number(document.querySelector('#train-val').textContent)) &&
-    !document.querySelector('#train-sample').textContent.startsWith('(samples'), null, { timeout: 120_000 });
+    document.querySelector('#train-sample').dataset.step, null, { timeout: 120_000 });
   const val = Number(await page.locator('#train-val').textContent());
   assert.ok(val > 0 && val < 3.5, `validation loss ${val} after 50 steps (chance: ln 84 = 4.43)`);
   const sample = await page.locator('#train-sample').textContent();
@@ -177,3 +177,18 @@ test('bad settings and a bad checkpoint file give sentences', () => inFreshProfi
   await page.waitForFunction(() => document.querySelector('#train-status.error')?.textContent.includes('not a gptlab checkpoint'),
     null, { timeout: 30_000 });
 }));
+
+test('an embedded attention view trains a model of its own and draws it', async () => {
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(new URL('/#embed=attention', app.url).href);
+    assert.equal(await page.locator('header').isVisible(), false, 'no chrome in an embed');
+    await page.click('#att-train');
+    await page.locator('#att-canvas[data-step]').waitFor({ state: 'attached', timeout: 60_000 });
+    assert.ok(await inkOf(page, '#att-canvas') > 2000, 'the heads are drawn');
+    await page.screenshot({ path: `${shots}embed-attention.png` });
+  } finally {
+    await context.close();
+  }
+});

@@ -6,6 +6,7 @@ import { loadGptlab, type GptlabModule } from './gptlab';
 import type { LabState } from './lab-state';
 import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
+import { trainSomething } from './train-view';
 import type { FromTrainer } from './train-protocol';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -97,6 +98,10 @@ onTrainer((m) => {
 });
 
 text.addEventListener('input', () => change((s) => { s.attention.text = text.value; }));
+$('att-train').addEventListener('click', () => {
+  status.textContent = 'Starting to train…';
+  trainSomething();
+});
 headSelect.addEventListener('change', () => change((s) => {
   const [layer, head] = headSelect.value === '-1' ? [s.attention.layer, -1] : headSelect.value.split(':').map(Number);
   s.attention.layer = layer;

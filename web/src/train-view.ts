@@ -140,6 +140,7 @@ onTrainer((m: FromTrainer) => {
       return drawCharts(current?.steps ?? m.step);
     case 'sample':
       sample.textContent = m.text;
+      if (m.done) sample.dataset.step = String(m.step);  // a whole sample is on screen
       return;
     case 'attention': {
       const canvas = $<HTMLCanvasElement>('train-attention');
@@ -231,6 +232,13 @@ box.addEventListener('drop', (e) => {
   const file = e.dataTransfer?.files[0];
   if (file) void useFile(file);
 });
+
+/** Resumes the run saved in this browser, or starts a new one with the current settings. */
+export function trainSomething() {
+  if (state === 'training' || state === 'loading') return;
+  if (saved) $('train-resume-saved').click();
+  else startButton.click();
+}
 
 // Buttons.
 startButton.addEventListener('click', () => {
