@@ -12,7 +12,7 @@ const [batchSeconds, batches] = quick ? [0.05, 2] : [0.2, 5];
 
 const app = await startApp();
 try {
-  const { page, errors } = await openPage(app, `/?batch=${batchSeconds}&batches=${batches}`);
+  const { page, errors } = await openPage(app, `/?batch=${batchSeconds}&batches=${batches}`, { bypassCSP: true });
   await page.locator('#bench-run:enabled').waitFor({ state: 'attached', timeout: 300_000 });
   const ours = await page.$$eval('#bench-table tbody tr', (rows) =>
     rows.map((r) => ({ label: r.cells[0].textContent, dims: r.cells[1].textContent, gflops: Number(r.cells[2].textContent) })));

@@ -2,8 +2,9 @@
 // the scripts and .wasm files come from node_modules/@tensorflow through a
 // request route under /peer/, so the app itself never ships tfjs.
 //   script: 'tfjs-core/dist/tf-core.min.js', or 'tfjs/dist/tf.min.js' when gradients are needed
-// The app's pages are cross-origin isolated, where tfjs picks its threaded build:
-// `threads` sets how many threads it uses. Returns the count tfjs reports.
+// The app's pages are cross-origin isolated, where tfjs would pick its threaded build:
+// with `threads` 1 it gets its single-thread SIMD build, else the threaded one with that
+// many threads. Returns the count tfjs reports.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +19,9 @@ export async function loadTfjsWasm(page, script, threads = 1) {
   await page.addScriptTag({ url: '/peer/tfjs-backend-wasm/dist/tf-backend-wasm.min.js' });
   return page.evaluate(async (n) => {
     tf.wasm.setWasmPaths(location.origin + '/peer/tfjs-backend-wasm/dist/');
-    tf.wasm.setThreadsCount(n);
+    // One thread: the plain SIMD build (the threaded build on one thread runs at half its speed).
+    if (n === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    else tf.wasm.setThreadsCount(n);
     await tf.setBackend('wasm');
     await tf.ready();
     return tf.wasm.getThreadsCount();

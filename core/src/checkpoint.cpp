@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -189,17 +191,30 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+// The bytes go to path.tmp, are flushed to the disk (fsync), and only then replace path
+// (rename is atomic): a crash, a full disk or a kill at any moment leaves either the
+// old file or the new one, never a mix.
 void write_file(const std::string& path, std::string_view bytes) {
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("Cannot write " + tmp + ": " + std::strerror(errno) + ".");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw Error("Writing " + path + " failed (is the disk full?); the previous file is unchanged.");
-    }
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw Error("Cannot write " + tmp + ": " + std::strerror(errno) + ".");
+  const auto fail = [&](const std::string& what) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    std::remove(tmp.c_str());
+    throw Error(what + " " + path + " failed (" + why + "); the previous file is unchanged.");
+  };
+  for (std::size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("Writing");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 && errno != EINVAL) fail("Writing");  // EINVAL: a file system without fsync
+  if (::close(fd) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw Error("Writing " + path + " failed (" + why + "); the previous file is unchanged.");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);

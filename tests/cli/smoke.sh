@@ -73,4 +73,16 @@ expect_error "The checkpoint is damaged" "$gptlab" sample --checkpoint "$dir/cut
 expect_error "fill-in needs a masked" "$gptlab" fill --checkpoint "$dir/run.ckpt" --text "a <mask>"
 expect_error "--steps needs a number" "$gptlab" train --corpus "$dir/corpus.txt" --steps many
 expect_error "The number of threads must be between 1 and 64, not 0." "$gptlab" train "${common[@]}" --threads 0
+
+# Faults while saving: the previous checkpoint survives them whole.
+cp "$dir/run.ckpt" "$dir/before.ckpt"
+expect_error "Cannot write /nonexistent-dir/x.ckpt.tmp: No such file or directory" \
+  "$gptlab" train "${common[@]}" --steps 2 --warmup 1 --eval-interval 2 --checkpoint /nonexistent-dir/x.ckpt
+# A full disk, as the kernel reports it to a process over its file-size limit (EFBIG; SIGXFSZ ignored).
+full=$( (trap '' XFSZ; ulimit -f 64; "$gptlab" train "${common[@]}" --steps 2 --warmup 1 --eval-interval 2 --checkpoint "$dir/run.ckpt") 2>&1) && fail "a save past the size limit succeeded"
+grep -qF "failed (File too large); the previous file is unchanged." <<<"$full" || fail "full disk said: $full"
+cmp -s "$dir/run.ckpt" "$dir/before.ckpt" || fail "the previous checkpoint changed"
+[[ ! -e "$dir/run.ckpt.tmp" ]] || fail "a partial temporary file was left behind"
+"$gptlab" sample --checkpoint "$dir/run.ckpt" --tokens 5 >/dev/null || fail "the previous checkpoint no longer loads"
+echo "faults while saving: the previous checkpoint survived"
 echo "cli smoke: all passed"

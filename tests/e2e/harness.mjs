@@ -31,9 +31,10 @@ export async function startApp() {
   };
 }
 
-// A new page that records console errors and uncaught exceptions.
-export async function openPage(app, path = '/') {
-  const page = await app.browser.newPage();
+// A new page that records console errors and uncaught exceptions. bypassCSP: for benchmark
+// pages that add a peer library (TensorFlow.js) the lab's own policy would refuse.
+export async function openPage(app, path = '/', { bypassCSP = false } = {}) {
+  const page = bypassCSP ? await (await app.browser.newContext({ bypassCSP })).newPage() : await app.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));

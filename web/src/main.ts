@@ -3,7 +3,7 @@
 import { VIEWS, type View } from './lab-state';
 import { change, embedView, getState, openHash, shareLink, subscribe, writeHash } from './store';
 import './tokenizer-view';
-import './train-view';
+import { applyQuery } from './train-view';
 import './attention-view';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -43,13 +43,14 @@ const dialog = $<HTMLDialogElement>('share-dialog'), embedChoice = $<HTMLSelectE
 async function fillShare() {
   $<HTMLInputElement>('share-link').value = await shareLink(null);
   const src = await shareLink(embedChoice.value as View);
-  const iframe = document.createElement('iframe');  // built as an element, so the link is escaped properly
-  iframe.setAttribute('src', src);
-  iframe.setAttribute('title', `gptlab: ${embedChoice.selectedOptions[0].textContent}`);
-  iframe.setAttribute('width', '100%');
-  iframe.setAttribute('height', '560');
-  iframe.setAttribute('style', 'border: 0');
-  $<HTMLTextAreaElement>('share-iframe').value = iframe.outerHTML;
+  const title = `gptlab: ${embedChoice.selectedOptions[0].textContent}`;
+  $<HTMLTextAreaElement>('share-iframe').value =
+    `<iframe src="${attribute(src)}" title="${attribute(title)}" width="100%" height="560" style="border: 0"></iframe>`;
+}
+
+// Text made safe inside a double-quoted HTML attribute.
+function attribute(text: string) {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 $('share-open').addEventListener('click', async () => {
   embedChoice.value = getState().view;
@@ -57,6 +58,7 @@ $('share-open').addEventListener('click', async () => {
   dialog.showModal();
 });
 embedChoice.addEventListener('change', () => void fillShare());
+$('share-close').addEventListener('click', () => dialog.close());
 for (const [button, field] of [['share-copy', 'share-link'], ['share-copy-iframe', 'share-iframe']] as const) {
   $(button).addEventListener('click', async () => {
     const input = $<HTMLInputElement | HTMLTextAreaElement>(field);
@@ -73,6 +75,7 @@ for (const [button, field] of [['share-copy', 'share-link'], ['share-copy-iframe
 
 async function open(hash: string) {
   showMessage(await openHash(hash));
+  applyQuery();
   const embed = embedView();
   document.body.classList.toggle('embed', embed !== null);
   showView(embed ?? getState().view);

@@ -23,9 +23,12 @@ const MAX_CORPUS = 50_000_000;  // bytes
 // ?config=benchmark trains the benchmark model of BENCHMARKS.md; ?threads=N caps the threads.
 const query = new URLSearchParams(location.search);
 const threads = Number(query.get('threads')) || undefined;
-if (query.get('config') === 'benchmark')
-  change((s) => Object.assign(s.train, { layers: 4, heads: 4, embd: 128, block: 64, batch: 32, dropout: 0.1, lr: 1e-3,
-    warmup: 100, tokenizer: 'char', objective: 'causal', corpus: 'austen' }));
+/** Applies ?config=benchmark over the state a link opened with. */
+export function applyQuery() {
+  if (query.get('config') === 'benchmark')
+    change((s) => Object.assign(s.train, { layers: 4, heads: 4, embd: 128, block: 64, batch: 32, dropout: 0.1, lr: 1e-3,
+      warmup: 100, tokenizer: 'char', objective: 'causal', corpus: 'austen' }));
+}
 
 let state: TrainState = 'idle';
 let uploaded: { text: string; name: string } | null = null;

@@ -51,7 +51,8 @@ std::string config_to_json(const GptConfig& config);
 GptConfig config_from_json(std::string_view json);
 
 // File helpers with sentences for every failure. write_file writes to
-// `path.tmp` and renames it over `path`.
+// `path.tmp`, flushes it to the disk and renames it over `path`: whatever stops
+// it (a full disk, a crash, a kill), `path` is the old file or the new one.
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, std::string_view bytes);
 
