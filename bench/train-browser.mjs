@@ -13,7 +13,8 @@ const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
 
 // gptlab's training worker on the benchmark config: tokens/s over steps 5..5+steps (the figure on the
 // page is an average since the start) and how fast a click on Pause is answered while a step runs in parts.
-async function measure(page, query) {
+async function measure(query) {
+  const page = await app.browser.newPage();  // a fresh page each: the last run's workers are gone
   await page.goto(new URL(`/?config=benchmark${query}`, app.url).href);
   await page.locator('#bench-run:enabled').waitFor({ state: 'attached', timeout: 120_000 });
   await page.click('#tab-train');
@@ -49,14 +50,15 @@ async function measure(page, query) {
     return performance.now() - t0;
   });
   await page.click('#train-stop');
+  await page.close();
   return { tokensPerSecond: ((s1 - s0) * 32 * 64) / seconds, steps: s1 - s0, threads: speed.split(' on ')[1], latencies,
            afterEval, parameters };
 }
 
 const app = await startApp();
 try {
+  const runs = [await measure('&threads=1'), await measure('')];
   const page = await app.browser.newPage();
-  const runs = [await measure(page, '&threads=1'), await measure(page, '')];
 
   // The peer: @tensorflow/tfjs (core with gradients) with its WASM backend, the model from bench/tfjs-gpt.js,
   // on as many threads as each gptlab run (a fresh page each: tfjs sets its threads once).

@@ -13,8 +13,6 @@ export type ToTrainer =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
-  /** Asks for an attention snapshot and a sample now (answered between two parts of a step). */
-  | { type: 'snapshot' }
   /** Asks for the current checkpoint (answered with a 'checkpoint' message). */
   | { type: 'checkpoint' }
   /** Attention of every head of every layer on a text, for the attention view. */
