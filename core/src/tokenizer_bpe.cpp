@@ -186,6 +186,9 @@ std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
   return w;
 }
 
+// How far a rank or a special token's id may run ahead of the tokens read so far.
+constexpr long long kRankSlack = 1024;
+
 BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern split, std::vector<SpecialToken> specials) {
   std::vector<std::string> tokens;
   std::size_t line_no = 0;
@@ -207,13 +210,21 @@ BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern spl
     if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
       throw TokenizerError(where + " does not end with a rank (a whole number below 10^9).");
     rank = std::stoll(std::string(digits));
+    // Ranks count up from 0, one a line; one far ahead would only make a huge empty table.
+    if (rank > static_cast<long long>(line_no) + kRankSlack)
+      throw TokenizerError(where + " has the rank " + std::to_string(rank) + ", far past its line number; the ranks of a "
+                           "tiktoken file count up from 0.");
     if (rank >= static_cast<long long>(tokens.size())) tokens.resize(static_cast<std::size_t>(rank) + 1);
     if (!tokens[rank].empty()) throw TokenizerError(where + " repeats the rank " + std::to_string(rank) + ".");
     tokens[rank] = *bytes;
   }
   if (tokens.empty()) throw TokenizerError("The tiktoken file holds no tokens.");
-  for (const SpecialToken& s : specials)
+  for (const SpecialToken& s : specials) {
+    if (s.id < 0 || s.id > static_cast<long long>(tokens.size()) + kRankSlack)
+      throw TokenizerError("The special token " + s.text + " has the id " + std::to_string(s.id) + ", but the tiktoken file "
+                           "has " + std::to_string(tokens.size()) + " tokens; special tokens come right after them.");
     if (s.id >= static_cast<int>(tokens.size())) tokens.resize(static_cast<std::size_t>(s.id) + 1);
+  }
   return BpeTokenizer(std::move(tokens), {}, MergeRule::tiktoken_ranks, split, std::move(specials));
 }
 

@@ -382,4 +382,11 @@ TEST_CASE("tiktoken rank files") {
                        "The vocabulary has no token for the byte 0, so some texts could not be encoded.", TokenizerError);
   CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("", SplitPattern::gpt2, {}), "The tiktoken file holds no tokens.",
                        TokenizerError);
+  // Found by fuzz_tiktoken: one line with a rank near 10^9 asked for a 10 GB table.
+  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("YWI= 999999999\n", SplitPattern::gpt2, {}),
+                       "Line 1 of the tiktoken file has the rank 999999999, far past its line number; the ranks of a "
+                       "tiktoken file count up from 0.", TokenizerError);
+  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken(file, SplitPattern::gpt2, {{"<|endoftext|>", 2000000000}}),
+                       "The special token <|endoftext|> has the id 2000000000, but the tiktoken file has 258 tokens; "
+                       "special tokens come right after them.", TokenizerError);
 }

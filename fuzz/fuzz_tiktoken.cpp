@@ -1,0 +1,18 @@
+// Arbitrary bytes as a tiktoken rank file ("base64 rank" lines): it loads or is refused
+// with a sentence; what loads encodes and decodes a text back to its bytes (if every
+// byte has a token) or says why not.
+#include "fuzz_support.h"
+#include "gptlab/tokenizer_bpe.h"
+
+using namespace gptlab;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view ranks(reinterpret_cast<const char*>(data), size);
+  fuzz::refuse_only_with_sentences([&] {
+    const BpeTokenizer t = BpeTokenizer::from_tiktoken(ranks, SplitPattern::gpt2, {{"<|endoftext|>", 50256}});
+    const std::string text = "It is a truth universally acknowledged <|endoftext|> 123";
+    const std::vector<int> ids = t.encode(text, AllowedSpecials::every());
+    fuzz::require(t.decode_bytes(ids) == text, "a loaded rank file gives back the text");
+  });
+  return 0;
+}

@@ -1,0 +1,56 @@
+// Arbitrary bytes through every tokenizer kind: encode never fails for byte-level BPE
+// (every byte is a token) and decode_bytes gives back the exact bytes; the character
+// tokenizer either encodes (<unk> for unseen characters) or says which character it
+// lacks; the pre-tokenizer's chunks always concatenate to the text.
+// Input: byte 0 picks the tokenizer, byte 1 whether special tokens in the text count.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fuzz_support.h"
+#include "gptlab/pretokenize.h"
+#include "gptlab/special_tokens.h"
+#include "gptlab/tokenizer_bpe.h"
+#include "gptlab/tokenizer_char.h"
+
+using namespace gptlab;
+
+namespace {
+
+const std::string kCorpus =
+    "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a "
+    "wife.\n\n  Ünïcödé: 日本語のテキスト — emoji 👩‍👩‍👧 and\ttabs, numbers 12345 and 'quotes' it's we'll.\r\n";
+
+std::vector<std::unique_ptr<Tokenizer>> make_tokenizers() {
+  const std::vector<std::string> specials(kStandardSpecials.begin(), kStandardSpecials.end());
+  std::vector<std::unique_ptr<Tokenizer>> all;
+  all.push_back(std::make_unique<CharTokenizer>(CharTokenizer::train(kCorpus, specials)));
+  all.push_back(std::make_unique<CharTokenizer>(CharTokenizer::train(kCorpus, {})));  // no <unk>: unseen chars are errors
+  for (SplitPattern split : {SplitPattern::none, SplitPattern::gpt2, SplitPattern::gpt4})
+    all.push_back(std::make_unique<BpeTokenizer>(BpeTokenizer::train(kCorpus, {320, split, specials, {}}).tokenizer));
+  return all;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto tokenizers = make_tokenizers();
+  if (size < 2) return 0;
+  const Tokenizer& t = *tokenizers[data[0] % tokenizers.size()];
+  const AllowedSpecials allowed = data[1] & 1 ? AllowedSpecials::every() : AllowedSpecials::none();
+  const std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
+
+  for (SplitPattern split : {SplitPattern::none, SplitPattern::gpt2, SplitPattern::gpt4}) {
+    std::string joined;
+    for (std::string_view chunk : split_chunks(text, split)) joined += chunk;
+    fuzz::require(joined == text, "the chunks of a text concatenate to the text");
+  }
+  fuzz::refuse_only_with_sentences([&] {
+    const std::vector<int> ids = t.encode(text, allowed);
+    for (int id : ids) fuzz::require(id >= 0 && id < t.vocab_size(), "every id is in the vocabulary");
+    const std::string back = t.decode_bytes(ids);
+    if (std::string_view(t.kind()) == "bpe") fuzz::require(back == text, "byte-level BPE gives back the exact bytes");
+    t.decode(ids);  // valid UTF-8 out, whatever the ids
+  });
+  return 0;
+}
