@@ -8,8 +8,9 @@
 
 using namespace gptlab;
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+namespace {
+
+void load_and_use(std::string_view bytes) {
   fuzz::refuse_only_with_sentences([&] {
     const Checkpoint ck = load_checkpoint(bytes);
     load_tokenizer(ck.tokenizer);
@@ -20,5 +21,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::vector<int> tokens(static_cast<std::size_t>(ck.config.block_size), 0);
     model.forward({tokens.data(), nullptr, nullptr, 1, ck.config.block_size});
   });
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  load_and_use(bytes);
+  // The same bytes with a CRC that matches them, so that mutations reach the header and the sizes
+  // behind the CRC check (what a file written by a buggy or hostile program would hold).
+  if (size >= 16) {
+    std::string fixed(bytes);
+    const std::uint32_t crc = crc32(std::string_view(fixed).substr(12, size - 16));
+    for (int i = 0; i < 4; ++i) fixed[size - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+    load_and_use(fixed);
+  }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "gptlab/error.h"
+#include "gptlab/gpt.h"
 #include "json_fields.h"
 
 namespace gptlab {
@@ -118,6 +119,20 @@ std::string save_checkpoint(const Checkpoint& ck) {
   return out;
 }
 
+namespace {
+// The parameter tensors of the model a checkpoint describes. Throws ShapeError for a config no
+// model can have.
+std::vector<ParamTensor> expected_tensors(const Checkpoint& ck) {
+  if (ck.model_kind == "gpt") {
+    ck.config.validate();
+    return Gpt<float>::layout(ck.config);
+  }
+  const int V = ck.config.vocab_size;  // a bigram: one V x V table
+  if (V < 1 || V > 40000) throw ShapeError("A bigram model's vocabulary must have 1 to 40,000 tokens.");
+  return {{"table.weight", 0, {V, V}}};
+}
+}  // namespace
+
 Checkpoint load_checkpoint(std::string_view bytes) {
   if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
     throw Error("This is not a gptlab checkpoint (it does not start with GPTLABCK).");
@@ -140,15 +155,20 @@ Checkpoint load_checkpoint(std::string_view bytes) {
     ck.tokenizer = string_field(h, "tokenizer");
     ck.objective = string_field(h, "objective");
     ck.step = int_field(h, "step");
-    std::size_t total = 0;
-    for (const json& t : array_field(h, "tensors")) {
-      ck.tensors.push_back({string_field(t, "name"), total, field(t, "shape").get<std::vector<int>>()});
-      total += ck.tensors.back().size();
-    }
+    // The tensors must be exactly those of the model its config describes (names, shapes, order),
+    // checked before anything is allocated for them.
+    ck.tensors = expected_tensors(ck);
+    const json& tensors = array_field(h, "tensors");
+    if (tensors.size() != ck.tensors.size()) corrupt("its tensors do not match its model's configuration.");
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+      if (string_field(tensors[i], "name") != ck.tensors[i].name ||
+          field(tensors[i], "shape").get<std::vector<int>>() != ck.tensors[i].shape)
+        corrupt("its tensor " + ck.tensors[i].name + " does not match its model's configuration.");
+    const std::size_t total = ck.tensors.back().offset + ck.tensors.back().size();
     const auto n = field(h, "num_params").get<std::size_t>();
     const bool with_optimizer = field(h, "optimizer").get<bool>();
-    const std::size_t floats = n * (with_optimizer ? 3 : 1);
-    if (total != n || body.size() - 4 - header_len != floats * sizeof(float))
+    if (n != total || (body.size() - 4 - header_len) / sizeof(float) / (with_optimizer ? 3 : 1) != n ||
+        (body.size() - 4 - header_len) % (sizeof(float) * (with_optimizer ? 3 : 1)) != 0)
       corrupt("its sizes do not add up.");
     const char* data = body.data() + 4 + header_len;
     auto take = [&](std::vector<float>& v) {

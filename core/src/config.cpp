@@ -16,7 +16,7 @@ void GptConfig::validate() const {
   };
   need(vocab_size >= 1, "The vocabulary needs at least one token.");
   need(block_size >= 1, "The block size (context length) must be at least 1.");
-  need(n_layer >= 1, "The model needs at least one layer.");
+  need(n_layer >= 1 && n_layer <= 1000, "The model needs at least one layer and at most 1000.");
   need(n_head >= 1, "The model needs at least one attention head.");
   need(n_embd >= 1, "The embedding width n_embd must be at least 1.");
   need(n_embd % n_head == 0, "n_embd (" + std::to_string(n_embd) + ") must be divisible by the number of heads (" +

@@ -12,18 +12,19 @@ namespace gptlab {
 // ============================== parameters ======================================
 
 template <typename T>
-void Gpt<T>::build_tensors() {
-  const int C = cfg_.n_embd, V = cfg_.vocab_size, F = cfg_.ffn_hidden();
-  const int fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F;  // SwiGLU: gate and up projections fused
-  const bool ln = cfg_.norm == Norm::layernorm;
+std::vector<ParamTensor> Gpt<T>::layout(const GptConfig& cfg) {
+  std::vector<ParamTensor> tensors;
+  const int C = cfg.n_embd, V = cfg.vocab_size, F = cfg.ffn_hidden();
+  const int fc_out = cfg.ffn == Ffn::swiglu ? 2 * F : F;  // SwiGLU: gate and up projections fused
+  const bool ln = cfg.norm == Norm::layernorm;
   std::size_t offset = 0;
   auto add = [&](std::string name, std::vector<int> shape) {
-    tensors_.push_back({std::move(name), offset, std::move(shape)});
-    offset += tensors_.back().size();
+    tensors.push_back({std::move(name), offset, std::move(shape)});
+    offset += tensors.back().size();
   };
   add("transformer.wte.weight", {V, C});
-  if (cfg_.positions == Positions::learned) add("transformer.wpe.weight", {cfg_.block_size, C});
-  for (int l = 0; l < cfg_.n_layer; ++l) {
+  if (cfg.positions == Positions::learned) add("transformer.wpe.weight", {cfg.block_size, C});
+  for (int l = 0; l < cfg.n_layer; ++l) {
     const std::string p = "transformer.h." + std::to_string(l) + ".";
     add(p + "ln_1.weight", {C});
     if (ln) add(p + "ln_1.bias", {C});
@@ -40,9 +41,16 @@ void Gpt<T>::build_tensors() {
   }
   add("transformer.ln_f.weight", {C});
   if (ln) add("transformer.ln_f.bias", {C});
-  if (!cfg_.tie_weights) add("lm_head.weight", {V, C});
-  params_.assign(offset, T(0));
-  grads_.assign(offset, T(0));
+  if (!cfg.tie_weights) add("lm_head.weight", {V, C});
+  return tensors;
+}
+
+template <typename T>
+void Gpt<T>::build_tensors() {
+  tensors_ = layout(cfg_);
+  const std::size_t count = tensors_.back().offset + tensors_.back().size();
+  params_.assign(count, T(0));
+  grads_.assign(count, T(0));
 }
 
 template <typename T>

@@ -184,6 +184,22 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   for (std::size_t cut = 0; cut < 40; ++cut) CHECK_THROWS_AS(load_checkpoint(bytes.substr(0, cut)), Error);
   CHECK(crc32("123456789") == 0xCBF43926u);  // the standard check value
 
+  // Found by fuzz_checkpoint: a file with an intact checksum whose config does not describe its
+  // tensors (here a wider model than the weights) loaded, and its user read past the weights.
+  Checkpoint wider = ck;
+  wider.config.n_embd *= 2;
+  CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(wider)),
+                       "The checkpoint is damaged: its tensor transformer.wte.weight does not match its model's configuration.",
+                       Error);
+  Checkpoint deeper = ck;
+  deeper.config.n_layer += 1;
+  CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(deeper)),
+                       "The checkpoint is damaged: its tensors do not match its model's configuration.", Error);
+  Checkpoint impossible = ck;
+  impossible.config.n_head = 3;  // does not divide n_embd
+  CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(impossible)), doctest::Contains("must be divisible by the number of heads"),
+                       Error);
+
   // Writing goes through a temporary file; the previous file survives a failed write.
   const std::string path = "gptlab_test_checkpoint.bin";
   write_file(path, bytes);

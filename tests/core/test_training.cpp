@@ -132,7 +132,8 @@ TEST_CASE("configurations that cannot work are refused with a sentence") {
   refuse([](GptConfig& c) { c.block_size = 0; }, "The block size (context length) must be at least 1.");
   refuse([](GptConfig& c) { c.vocab_size = 0; }, "The vocabulary needs at least one token.");
   refuse([](GptConfig& c) { c.n_embd = 6, c.n_head = 2; }, "RoPE rotates pairs of numbers, so the head size n_embd / n_head (3) must be even.");
-  refuse([](GptConfig& c) { c.n_layer = 100000, c.n_embd = 4096; }, "This configuration has about 20132659 million parameters; gptlab models stay below 2 billion.");
+  refuse([](GptConfig& c) { c.n_layer = 1000, c.n_embd = 4096; }, "This configuration has about 201326 million parameters; gptlab models stay below 2 billion.");
+  refuse([](GptConfig& c) { c.n_layer = 1001; }, "The model needs at least one layer and at most 1000.");
   refuse([](GptConfig& c) { c.dropout = 1.0f; }, "Dropout must be at least 0 and below 1.");
   GptConfig c = small_config();
   c.ffn = Ffn::swiglu;

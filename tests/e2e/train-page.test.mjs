@@ -178,6 +178,18 @@ test('bad settings and a bad checkpoint file give sentences', () => inFreshProfi
   assert.equal(await page.getAttribute('[data-train="layers"]', 'aria-invalid'), 'true');
   await page.click('#train-start');
   assert.match(await page.locator('#train-status').textContent(), /out of range/);
+  // Your own corpus: nothing given yet, then a file that is not text.
+  await setField(page, 'layers', 2);
+  await setField(page, 'corpus', 'upload');
+  await page.click('#train-start');
+  assert.equal(await page.locator('#train-status').textContent(), 'Paste or choose a text to train on, or pick the built-in corpus.');
+  await page.setInputFiles('#corpus-file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x80]) });
+  await page.waitForFunction(() => document.querySelector('#corpus-info').textContent === 'photo.jpg is not UTF-8 text; choose a plain text file.');
+  await page.fill('#corpus-text', 'Too short.');
+  await page.click('#train-start');
+  await page.waitForFunction(() => /The corpus is \d+ tokens long; a block size of 64 needs at least 65\./
+    .test(document.querySelector('#train-status.error')?.textContent ?? ''), null, { timeout: 30_000 });
+  await setField(page, 'corpus', 'austen');
   await page.setInputFiles('#train-upload', { name: 'not-a.ckpt', mimeType: 'application/octet-stream',
     buffer: Buffer.from('this is not a checkpoint') });
   await page.waitForFunction(() => document.querySelector('#train-status.error')?.textContent.includes('not a gptlab checkpoint'),

@@ -30,6 +30,9 @@ class Gpt : public Model<T> {
   // gradients, AdamW's two moments, and every activation buffer. Lets a caller
   // refuse a config that cannot fit before allocating anything.
   static double training_bytes(const GptConfig& config, int B, int T_len);
+  // The named tensors of the parameter block a config gives (nothing is allocated):
+  // what a checkpoint of this config must hold.
+  static std::vector<ParamTensor> layout(const GptConfig& config);
 
   const GptConfig& config() const { return cfg_; }
   std::span<T> params() override { return params_; }
