@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: install what is missing, build, then run every suite:
 #   native doctest (CTest), the same suite under ASan + UBSan, the same suite as WASM under node (CTest),
+#   a short deterministic run of every fuzz target (clang + libFuzzer, ASan + UBSan),
 #   TypeScript type check, Vitest, and the browser end-to-end suite (Chromium).
 # Every part runs even if an earlier one fails; the exit status is non-zero if any failed.
 set -uo pipefail
@@ -24,6 +25,7 @@ step "build native asan+ubsan" bash scripts/build.sh asan
 step "doctest native" ctest --test-dir build --output-on-failure
 step "doctest native asan+ubsan" ctest --test-dir build-asan --output-on-failure
 step "doctest wasm (node)" ctest --test-dir build-wasm --output-on-failure
+step "fuzz smoke (20,000 inputs each)" bash scripts/fuzz.sh --smoke
 step "typecheck" npx tsc -p .
 step "vitest" npx vitest run
 step "build web app" npx vite build --logLevel warn
