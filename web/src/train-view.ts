@@ -109,9 +109,12 @@ function downloadBytes(bytes: Uint8Array, step: number) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-eta', 'train-params'];
+
 function begin(settings: TrainSettings, corpus: { text: string; name: string } | null, checkpoint?: Uint8Array,
                keep?: RunHistory) {
   current = { settings, corpus, steps: settings.steps };
+  for (const id of FIGURES) $(id).textContent = '–';  // nothing of the last run stays on screen
   history = keep ? structuredClone(keep) : { train: [], val: [], lr: [] };
   drawCharts(settings.steps);
   if (!keep) sample.textContent = '(samples appear here as the model trains)';
@@ -288,7 +291,7 @@ $('train-reset').addEventListener('click', async () => {
   current = null;
   history = { train: [], val: [], lr: [] };
   drawCharts(getState().train.steps);
-  for (const id of ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-eta', 'train-params']) $(id).textContent = '–';
+  for (const id of FIGURES) $(id).textContent = '–';
   sample.textContent = '(samples appear here as the model trains)';
   saved = null;
   await clearRun().catch(() => {});
