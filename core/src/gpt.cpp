@@ -110,8 +110,8 @@ template <typename T>
 double Gpt<T>::training_bytes(const GptConfig& c, int B, int T_len) {
   const double C = c.n_embd, F = c.ffn_hidden(), fc = c.ffn == Ffn::swiglu ? 2 * F : F, V = c.vocab_size;
   const double n = static_cast<double>(B) * T_len, att = static_cast<double>(B) * c.n_head * T_len * T_len;
-  const double params = V * C * (c.tie_weights ? 1 : 2) + (c.positions == Positions::learned ? c.block_size * C : 0) +
-                        c.n_layer * (4 * C + 3 * C * C + 3 * C + C * C + C + fc * C + fc + F * C + C) + 2 * C;
+  const std::vector<ParamTensor> tensors = layout(c);
+  const double params = static_cast<double>(tensors.back().offset + tensors.back().size());
   const double per_layer = n * (9 * C + 4 + fc + F) + 2 * att;  // ln1 qkv att_y masks res ln2 fc_pre fc_act (+ stats)
   const double global = n * (4 * C + 2 + 2 * V) + n * (8 * C + fc + F) + 2.0 * T_len * T_len;  // + activation grads
   return sizeof(T) * (4 * params + c.n_layer * per_layer + global);

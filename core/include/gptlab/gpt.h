@@ -28,7 +28,7 @@ class Gpt : public Model<T> {
 
   // Bytes a model of this config needs to train on batches of B x T: parameters,
   // gradients, AdamW's two moments, and every activation buffer. Lets a caller
-  // refuse a config that cannot fit before allocating anything.
+  // refuse a config that cannot fit before allocating anything. The config must be valid.
   static double training_bytes(const GptConfig& config, int B, int T_len);
   // The named tensors of the parameter block a config gives (nothing is allocated):
   // what a checkpoint of this config must hold.
