@@ -93,7 +93,8 @@ worker.onmessage = (event: MessageEvent<FromTokenizer>) => {
   }
   last = m;
   const s = getState();
-  const trained = m.trainMs === null ? '' : ` (trained in ${Math.round(m.trainMs)} ms)`;
+  const verb = s.tokenizer.kind === 'gpt2' ? 'loaded' : 'trained';
+  const trained = m.trainMs === null ? '' : ` (${verb} in ${Math.round(m.trainMs)} ms)`;
   status.textContent = `${KIND_NAMES[s.tokenizer.kind]} tokenizer, ${m.vocabSize.toLocaleString('en')} tokens${trained}.`;
   tokensBox.dataset.seq = String(m.seq);
   render(s);
