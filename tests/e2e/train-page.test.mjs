@@ -231,3 +231,35 @@ test('an embedded attention view trains a model of its own and draws it', async 
     await context.close();
   }
 });
+
+test('a browser that refuses to store the run says so and keeps training', async () => {
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    // IndexedDB that fails every open, as a full disk or a locked-down profile would.
+    await page.addInitScript(() => {
+      IDBFactory.prototype.open = function () {
+        const request = { error: new DOMException('The quota has been exceeded.', 'QuotaExceededError') };
+        setTimeout(() => request.onerror?.());
+        return request;
+      };
+    });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(app.url);
+    await page.click('#tab-train');
+    await setField(page, 'layers', 1);
+    await setField(page, 'embd', 32);
+    await page.click('#train-start');
+    await page.waitForFunction(() => document.querySelector('#train-saved-text').textContent.startsWith('This browser did not keep'),
+      null, { timeout: 120_000 });
+    assert.match(await page.locator('#train-saved-text').textContent(),
+      /^This browser did not keep the checkpoint \(The quota has been exceeded\.\); use Download checkpoint to keep it\.$/);
+    assert.equal(await page.locator('#train-status').getAttribute('data-state'), 'training', 'training goes on');
+    assert.equal(await page.locator('#train-download').isDisabled(), false);
+    await page.click('#train-stop');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
