@@ -18,9 +18,12 @@ status=0
 for target in build-fuzz/fuzz_*; do
   [[ -x $target && -f $target ]] || continue
   name=$(basename "$target")
-  corpus=("build-fuzz/corpus/$name" "fuzz/corpus/$name")
-  [[ $seconds == smoke ]] && corpus=("fuzz/corpus/$name")  # read only: a smoke run adds nothing to the seeds
-  mkdir -p "build-fuzz/corpus/$name"
+  # libFuzzer writes what it finds into the first folder: never the committed seeds. A smoke run
+  # starts from an empty scratch folder each time, so it is the same run every time.
+  out="build-fuzz/corpus/$name"
+  [[ $seconds == smoke ]] && out="build-fuzz/smoke/$name" && rm -rf "$out"
+  corpus=("$out" "fuzz/corpus/$name")
+  mkdir -p "$out"
   log="build-fuzz/$name.log"
   if "$target" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="build-fuzz/crash-$name-" "${corpus[@]}" >"$log" 2>&1; then
