@@ -167,8 +167,8 @@ Checkpoint load_checkpoint(std::string_view bytes) {
     const std::size_t total = ck.tensors.back().offset + ck.tensors.back().size();
     const auto n = field(h, "num_params").get<std::size_t>();
     const bool with_optimizer = field(h, "optimizer").get<bool>();
-    if (n != total || (body.size() - 4 - header_len) / sizeof(float) / (with_optimizer ? 3 : 1) != n ||
-        (body.size() - 4 - header_len) % (sizeof(float) * (with_optimizer ? 3 : 1)) != 0)
+    // n == total first: total comes from a validated config, so n * 3 * 4 cannot overflow.
+    if (n != total || body.size() - 4 - header_len != n * (with_optimizer ? 3 : 1) * sizeof(float))
       corrupt("its sizes do not add up.");
     const char* data = body.data() + 4 + header_len;
     auto take = [&](std::vector<float>& v) {
