@@ -8,8 +8,8 @@ import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
 import { trainSomething } from './train-view';
 import type { FromTrainer } from './train-protocol';
+import { $ } from './dom';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const text = $<HTMLInputElement>('att-text'), headSelect = $<HTMLSelectElement>('att-head');
 const status = $<HTMLParagraphElement>('att-status'), canvas = $<HTMLCanvasElement>('att-canvas');
 const hover = $<HTMLParagraphElement>('att-hover');

@@ -2,9 +2,9 @@
 import { loadGptlab, type GptlabModule } from './gptlab';
 import { BENCH_SHAPES, measureGflops, warmUp } from './matmul-bench';
 import type { FromWorker, ToWorker } from './bench-protocol';
+import { errorText } from './error-text';
 
 const post = (m: FromWorker) => postMessage(m);
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function load(): Promise<GptlabModule | null> {
   try {

@@ -5,8 +5,8 @@ import { change, embedView, getState, openHash, shareLink, subscribe, writeHash 
 import './tokenizer-view';
 import { applyQuery } from './train-view';
 import './attention-view';
+import { $ } from './dom';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const message = $<HTMLParagraphElement>('lab-message');
 const tabs = VIEWS.map((v) => $<HTMLButtonElement>(`tab-${v}`));
 

@@ -4,8 +4,8 @@
 import { MIN_BPE_VOCAB, type LabState } from './lab-state';
 import { change, getState, subscribe } from './store';
 import type { FromTokenizer, TokenizeRequest, TokenView } from './tokenizer-protocol';
+import { $ } from './dom';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const text = $<HTMLTextAreaElement>('tok-text'), kind = $<HTMLSelectElement>('tok-kind');
 const vocab = $<HTMLInputElement>('tok-vocab'), vocabOut = $<HTMLOutputElement>('tok-vocab-out');
 const corpus = $<HTMLSelectElement>('tok-corpus'), whitespace = $<HTMLInputElement>('tok-ws');

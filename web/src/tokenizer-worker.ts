@@ -6,10 +6,10 @@ import gpt2RanksUrl from 'gpt-tokenizer/data/r50k_base.tiktoken?url';
 import { loadGptlab, type GptlabModule } from './gptlab';
 import type { Tokenizer } from './gptlab-module';
 import type { FromTokenizer, TokenizeRequest, TokenView } from './tokenizer-protocol';
+import { errorText } from './error-text';
 
 const SPECIALS = ['<pad>', '<unk>', '<bos>', '<eos>', '<mask>'];
 const post = (m: FromTokenizer) => postMessage(m);
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 let core: GptlabModule | null = null;
 let trained: { key: string; tokenizer: Tokenizer } | null = null;

@@ -11,8 +11,8 @@ import { clearRun, loadRun, saveRun, type RunHistory, type SavedRun } from './ru
 import { change, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
 import type { CorpusSource, FromTrainer, TrainState } from './train-protocol';
+import { $ } from './dom';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('train-form'), status = $<HTMLParagraphElement>('train-status');
 const startButton = $<HTMLButtonElement>('train-start'), pause = $<HTMLButtonElement>('train-pause');
 const stop = $<HTMLButtonElement>('train-stop'), download = $<HTMLButtonElement>('train-download');

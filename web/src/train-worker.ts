@@ -7,11 +7,11 @@
 import { loadGptlab, usefulThreads, type GptlabModule } from './gptlab';
 import type { Trainer } from './gptlab-module';
 import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
+import { errorText } from './error-text';
 
 const post = (m: FromTrainer, transfer: Transferable[] = []) => postMessage(m, transfer);
 const kPartTokens = 256;
 const kAttentionText = 'It is a truth universally acknowledged';
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 let core: GptlabModule | null = null;
 let trainer: Trainer | null = null;
