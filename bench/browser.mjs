@@ -1,4 +1,4 @@
-// WASM matmul benchmark in headless Chromium: the start page's worker benchmark
+// WASM matmul benchmark in headless Chromium: the engine page's worker benchmark
 // (gptlab, SIMD128) with long timings, then @tensorflow/tfjs-backend-wasm's matMul
 // on the same shapes in the same browser (loaded from node_modules through a
 // request route, so the app itself never ships tfjs). Needs `npx vite build` first.
@@ -12,7 +12,7 @@ const [batchSeconds, batches] = quick ? [0.05, 2] : [0.2, 5];
 
 const app = await startApp();
 try {
-  const { page, errors } = await openPage(app, `/?batch=${batchSeconds}&batches=${batches}`, { bypassCSP: true });
+  const { page, errors } = await openPage(app, `/engine.html?batch=${batchSeconds}&batches=${batches}`, { bypassCSP: true });
   await page.locator('#bench-run:enabled').waitFor({ state: 'attached', timeout: 300_000 });
   const ours = await page.$$eval('#bench-table tbody tr', (rows) =>
     rows.map((r) => ({ label: r.cells[0].textContent, dims: r.cells[1].textContent, gflops: Number(r.cells[2].textContent) })));

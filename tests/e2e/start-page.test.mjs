@@ -1,4 +1,4 @@
-// "The engine" (a closed section at the foot of the lab) loads the WASM core in a worker
+// The engine page (engine.html, linked from the lab's footer) loads the WASM core in a worker
 // and shows matmul GFLOP/s.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,8 +9,7 @@ before(async () => { app = await startApp(); });
 after(async () => { await app?.close(); });
 
 test('the engine section benchmarks the WASM matmul in a worker and shows GFLOP/s', async () => {
-  const { page, errors } = await openPage(app);
-  await page.click('#engine summary');
+  const { page, errors } = await openPage(app, '/engine.html');
   const rows = page.locator('#bench-table tbody tr');
   await page.locator('#bench-run:enabled').waitFor({ timeout: 60_000 });
   assert.equal(await rows.count(), 7, 'one row per benchmark shape');
@@ -25,8 +24,7 @@ test('the engine section benchmarks the WASM matmul in a worker and shows GFLOP/
 });
 
 test('"Run again" measures again without reloading the page', async () => {
-  const { page, errors } = await openPage(app);
-  await page.click('#engine summary');
+  const { page, errors } = await openPage(app, '/engine.html');
   await page.locator('#bench-run:enabled').waitFor({ timeout: 60_000 });
   await page.locator('#bench-run').click();
   assert.equal(await page.locator('#bench-run').isDisabled(), true, 'the button waits for the run to finish');
@@ -38,8 +36,7 @@ test('"Run again" measures again without reloading the page', async () => {
 test('a WASM module that cannot load gives a sentence on the page, not a blank table', async () => {
   const page = await app.browser.newPage();
   await page.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
-  await page.goto(app.url);
-  await page.click('#engine summary');
+  await page.goto(new URL('/engine.html', app.url).href);
   const status = page.locator('#core-status.error');
   await status.waitFor({ timeout: 30_000 });
   const text = await status.textContent();

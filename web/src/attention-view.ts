@@ -1,7 +1,9 @@
 // Inside the model: every layer's attention on a text the user types (a grid of layers x
-// heads, as BertViz's model view, or one head large), hover to read a cell, refreshed after
-// each evaluation while the model trains; and RoPE's rotation by position.
-import { cellAt, drawAttentionGrid, type GridLayout } from './attention-grid';
+// heads, as BertViz's model view, or one head large) with the tokens along both axes, a
+// readout of the cell under the pointer, refreshed after each evaluation while the model
+// trains; and RoPE's rotation by position. An embedded view can train a model of its own.
+import { AttentionPanel } from './attention-panel';
+import type { Square } from './attention-grid';
 import { loadGptlab, type GptlabModule } from './gptlab';
 import type { LabState } from './lab-state';
 import { change, embedView, getState, subscribe } from './store';
@@ -12,16 +14,14 @@ import { $ } from './dom';
 
 const text = $<HTMLInputElement>('att-text'), headSelect = $<HTMLSelectElement>('att-head');
 const status = $<HTMLParagraphElement>('att-status'), canvas = $<HTMLCanvasElement>('att-canvas');
-const hover = $<HTMLParagraphElement>('att-hover');
+const panel = new AttentionPanel(canvas, $('att-tip'), $('att-hover'));
 
 let model: { layers: number; heads: number } | null = null;
 let seq = 0;
 let shown: Extract<FromTrainer, { type: 'inspected' }> | null = null;
-let layout: GridLayout | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 const visible = () => (embedView() ?? getState().view) === 'attention';
-const quoted = (t: string) => `“${t.replace(/\n/g, '↵')}”`;
 
 function inspect() {
   if (!model || !visible()) return;
@@ -35,52 +35,25 @@ function fillHeadChoices(layers: number, heads: number) {
   headSelect.replaceChildren(...options);
 }
 
-// The chosen squares: all layers, or one layer's one head.
-function squares(s: LabState, m: NonNullable<typeof shown>) {
-  const T = m.tokens.length;
-  if (s.attention.head < 0 || s.attention.layer >= m.weights.length || s.attention.head >= m.heads)
-    return { layers: m.weights, heads: m.heads, pick: (row: number, col: number) => [row, col] };
+// The chosen squares: every layer's every head, or one head.
+function squares(s: LabState, m: NonNullable<typeof shown>): Square[] {
   const { layer, head } = s.attention;
-  return { layers: [m.weights[layer].subarray(head * T * T, (head + 1) * T * T)], heads: 1, pick: () => [layer, head] };
+  if (head >= 0 && layer < m.weights.length && head < m.heads) return [{ layer, head }];
+  return m.weights.flatMap((_, l) => Array.from({ length: m.heads }, (_, h) => ({ layer: l, head: h })));
 }
 
 function render() {
   if (!shown) return;
-  const s = getState(), m = shown, chosen = squares(s, m);
-  layout = drawAttentionGrid(canvas, chosen.layers, chosen.heads, m.tokens.length, chosen.heads > 1);
+  const s = getState(), m = shown;
+  const chosen = squares(s, m);
+  panel.show({ weights: m.weights, heads: m.heads, tokens: m.tokens, squares: chosen, columns: chosen.length > 1 ? m.heads : 1 });
+  panel.onPick = chosen.length > 1 ? ({ layer, head }) => change((st) => Object.assign(st.attention, { layer, head })) : null;
   canvas.dataset.step = String(m.step);
   headSelect.value = s.attention.head < 0 ? '-1' : `${s.attention.layer}:${s.attention.head}`;
   status.textContent = `The model at step ${m.step.toLocaleString('en')}: ${m.tokens.length} tokens, ` +
     `${m.weights.length} layers x ${m.heads} heads.`;
   status.className = '';
 }
-
-// The cell under the pointer, or under the keyboard's cursor, is read out in words.
-let cursor = { row: 0, col: 0, query: 0, key: 0 };
-function readOut(hit: typeof cursor) {
-  if (!shown) return;
-  cursor = hit;
-  const T = shown.tokens.length, [layer, head] = squares(getState(), shown).pick(hit.row, hit.col);
-  const w = shown.weights[layer][(head * T + hit.query) * T + hit.key];
-  hover.textContent = `Layer ${layer + 1}, head ${head + 1}: ${quoted(shown.tokens[hit.query])} attends to ` +
-    `${quoted(shown.tokens[hit.key])} with weight ${w.toFixed(3)}.`;
-}
-canvas.addEventListener('pointermove', (e) => {
-  if (!layout) return;
-  const box = canvas.getBoundingClientRect();
-  const hit = cellAt(layout, ((e.clientX - box.left) * canvas.width) / box.width, ((e.clientY - box.top) * canvas.height) / box.height);
-  if (hit) readOut(hit);
-});
-// Arrow keys walk the cells of the whole grid, square to square.
-canvas.addEventListener('keydown', (e) => {
-  const move = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[e.key];
-  if (!layout || !move) return;
-  e.preventDefault();
-  const { T, rows, cols } = layout;
-  const y = Math.max(0, Math.min(rows * T - 1, cursor.row * T + cursor.query + move[0]));
-  const x = Math.max(0, Math.min(cols * T - 1, cursor.col * T + cursor.key + move[1]));
-  readOut({ row: Math.floor(y / T), col: Math.floor(x / T), query: y % T, key: x % T });
-});
 
 onTrainer((m) => {
   if (m.type === 'started') {
@@ -94,14 +67,25 @@ onTrainer((m) => {
   } else if (m.type === 'error' && m.seq === seq) {
     status.textContent = m.message;
     status.className = 'error';
-  }
+  } else if (m.type === 'state') showTrainState(m.state);
 });
 
-text.addEventListener('input', () => change((s) => { s.attention.text = text.value; }));
+// The embed's own training controls: start (or resume), pause, stop.
+function showTrainState(state: string) {
+  const busy = state === 'loading' || state === 'training';
+  $<HTMLButtonElement>('att-train').disabled = busy;
+  $<HTMLButtonElement>('att-pause').disabled = state !== 'training';
+  $<HTMLButtonElement>('att-stop').disabled = state !== 'training' && state !== 'paused';
+  $('att-train').textContent = state === 'paused' ? 'Resume training' : 'Train a model';
+}
 $('att-train').addEventListener('click', () => {
   status.textContent = 'Starting to train…';
   trainSomething();
 });
+$('att-pause').addEventListener('click', () => sendTrainer({ type: 'pause' }));
+$('att-stop').addEventListener('click', () => sendTrainer({ type: 'stop' }));
+
+text.addEventListener('input', () => change((s) => { s.attention.text = text.value; }));
 headSelect.addEventListener('change', () => change((s) => {
   const [layer, head] = headSelect.value === '-1' ? [s.attention.layer, -1] : headSelect.value.split(':').map(Number);
   s.attention.layer = layer;

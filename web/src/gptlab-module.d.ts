@@ -94,6 +94,9 @@ export interface Trainer {
   evaluate(): EvalResult;
   /** One piece of an evaluation (a micro-batch per thread): the result with the last piece, else null. */
   evaluatePart(): EvalResult | null;
+  /** Cross-entropy (nats per token) on the validation split of add-one count models fitted on the
+   *  training split: unigram, and bigram for a character tokenizer with the causal objective (else null). */
+  baselines(): { unigram: number; bigram: number | null };
   stepsDone(): number;
   /** Threads the trainer really runs on (1 in the single-thread module; see TrainOptions.threads). */
   threads(): number;
@@ -103,6 +106,8 @@ export interface Trainer {
   blockSize(): number;
   nLayer(): number;
   nHead(): number;
+  /** What the model was trained for (a checkpoint's own objective when resumed). */
+  objective(): 'causal' | 'masked' | 'mntp';
   /** The model's logits for a text cut to the block size: logits is T x vocab. */
   logits(text: string): { tokens: string[]; logits: Float32Array };
   /** Attention of one layer's heads on a text: weights is n_head x T x T, row = query. */

@@ -5,6 +5,7 @@ import { change, embedView, getState, openHash, shareLink, subscribe, writeHash 
 import './tokenizer-view';
 import { applyQuery } from './train-view';
 import './attention-view';
+import { threadsAvailable } from './gptlab';
 import { $ } from './dom';
 
 const message = $<HTMLParagraphElement>('lab-message');
@@ -45,7 +46,8 @@ async function fillShare() {
   const src = await shareLink(embedChoice.value as View);
   const title = `gptlab: ${embedChoice.selectedOptions[0].textContent}`;
   $<HTMLTextAreaElement>('share-iframe').value =
-    `<iframe src="${attribute(src)}" title="${attribute(title)}" width="100%" height="560" style="border: 0"></iframe>`;
+    `<iframe src="${attribute(src)}" title="${attribute(title)}" width="100%" height="560" style="border: 0" ` +
+    'allow="cross-origin-isolated"></iframe>';
 }
 
 // Text made safe inside a double-quoted HTML attribute.
@@ -79,10 +81,16 @@ async function open(hash: string) {
   const embed = embedView();
   document.body.classList.toggle('embed', embed !== null);
   showView(embed ?? getState().view);
-  if (embed === null) {
-    void import('./engine-panel');
-    await writeHash();  // the address bar shows the full link from the start
-  }
+  if (embed === null) await writeHash();  // the address bar shows the full link from the start
+}
+
+// Where training gets one thread only, say why (and what the page's host can do about it).
+for (const id of ['train-threads-note', 'att-threads-note']) {
+  const note = $(id);
+  note.hidden = threadsAvailable();
+  note.replaceChildren(`Training runs on one thread here: ${window.top === window ? 'this page' : 'the page around this one'} ` +
+    'is not cross-origin isolated. ', Object.assign(document.createElement('a'), {
+    href: 'hosting.html', target: '_blank', textContent: 'How a host gets every core' }), '.');
 }
 
 window.addEventListener('hashchange', () => void open(location.hash));

@@ -41,7 +41,31 @@ async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore
   }
 }
 
+// Tabs of the lab tell each other when they have saved a run.
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('gptlab-runs') : null;
+export const onRunSaved = (listener: () => void) => channel?.addEventListener('message', listener);
+
 // Written in one transaction: the previous run stays whole until the new one is stored.
-export const saveRun = (run: SavedRun) => transact<void>('readwrite', (s) => s.put(run, KEY));
+export async function saveRun(run: SavedRun) {
+  await transact<void>('readwrite', (s) => s.put(run, KEY));
+  channel?.postMessage('saved');
+}
 export const loadRun = async () => (await transact<SavedRun | undefined>('readonly', (s) => s.get(KEY))) ?? null;
 export const clearRun = () => transact<void>('readwrite', (s) => s.delete(KEY));
+
+// One tab trains (and so writes the saved run) at a time: it holds this Web Lock from Train or
+// Resume until its run stops, ends or is reset, or the tab closes.
+let release: (() => void) | null = null;
+
+/** Takes the training lock; false if another tab holds it. */
+export function claimTraining(): Promise<boolean> {
+  if (release || !navigator.locks) return Promise.resolve(true);
+  return new Promise((answer) => {
+    void navigator.locks.request('gptlab-training', { ifAvailable: true }, (lock) => {
+      answer(lock !== null);
+      if (!lock) return undefined;
+      return new Promise<void>((done) => { release = () => { release = null; done(); }; });
+    });
+  });
+}
+export const releaseTraining = () => release?.();

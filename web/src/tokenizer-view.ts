@@ -8,6 +8,7 @@ import { $ } from './dom';
 
 const text = $<HTMLTextAreaElement>('tok-text'), kind = $<HTMLSelectElement>('tok-kind');
 const vocab = $<HTMLInputElement>('tok-vocab'), vocabOut = $<HTMLOutputElement>('tok-vocab-out');
+const vocabNumber = $<HTMLInputElement>('tok-vocab-n');
 const corpus = $<HTMLSelectElement>('tok-corpus'), whitespace = $<HTMLInputElement>('tok-ws');
 const status = $<HTMLParagraphElement>('tok-status'), progress = $<HTMLProgressElement>('tok-progress');
 const tokensBox = $<HTMLDivElement>('tok-tokens'), ids = $<HTMLSpanElement>('tok-ids');
@@ -35,9 +36,12 @@ function request(s: LabState) {
 function renderTokens(tokens: TokenView[], showWhitespace: boolean) {
   const spans = tokens.map((t, i) => {
     const span = document.createElement('span');
-    span.className = t.special ? 'tok special' : `tok c${i % 6}`;
+    // A token stays on one line unless it holds a line break.
+    span.className = `${t.special ? 'tok special' : `tok c${i % 6}`}${t.text.includes('\n') ? '' : ' whole'}`;
     span.textContent = showWhitespace ? visible(t.text) : t.text;
     span.title = `id ${t.id}: ${JSON.stringify(t.text)}`;
+    span.setAttribute('role', 'listitem');
+    span.setAttribute('aria-label', `${quoted(t.text)}, id ${t.id}`);
     span.dataset.id = String(t.id);
     return span;
   });
@@ -63,8 +67,9 @@ function renderStepper(m: Extract<FromTokenizer, { type: 'tokens' }>, s: LabStat
     mergeOut.textContent = s.tokenizer.kind === 'char' ? 'A character tokenizer has no merges.'
       : 'GPT-2’s pretrained vocabulary comes as ranks, not as a list of merges to step through.';
   else if (!m.merge) mergeOut.textContent = `No merges yet: every byte is its own token (0 of ${m.mergeCount}).`;
-  else mergeOut.textContent = `Merge ${k} of ${m.mergeCount}: ${quoted(m.merge.left)} + ${quoted(m.merge.right)} → ` +
-    `${quoted(m.merge.result)} (id ${m.merge.id})`;
+  else mergeOut.textContent = `Merge ${k.toLocaleString('en')} of ${m.mergeCount.toLocaleString('en')}: ` +
+    `${quoted(m.merge.left)} + ${quoted(m.merge.right)} → ${quoted(m.merge.result)} (id ${m.merge.id}); ` +
+    `the vocabulary so far: ${m.vocabSize.toLocaleString('en')} token types.`;
 }
 
 function render(s: LabState) {
@@ -95,7 +100,9 @@ worker.onmessage = (event: MessageEvent<FromTokenizer>) => {
   const s = getState();
   const verb = s.tokenizer.kind === 'gpt2' ? 'loaded' : 'trained';
   const trained = m.trainMs === null ? '' : ` (${verb} in ${Math.round(m.trainMs)} ms)`;
-  status.textContent = `${KIND_NAMES[s.tokenizer.kind]} tokenizer, ${m.vocabSize.toLocaleString('en')} tokens${trained}.`;
+  const full = m.mergeCount ? MIN_BPE_VOCAB + m.mergeCount : m.vocabSize;  // not the stepper's smaller vocabulary
+  status.textContent = `${KIND_NAMES[s.tokenizer.kind]} tokenizer: a vocabulary of ${full.toLocaleString('en')} ` +
+    `token types${trained}.`;
   tokensBox.dataset.seq = String(m.seq);
   render(s);
 };
@@ -108,6 +115,16 @@ worker.onerror = (e) => {
 text.addEventListener('input', () => change((s) => { s.tokenizer.text = text.value; }));
 kind.addEventListener('change', () => change((s) => { s.tokenizer.kind = kind.value as LabState['tokenizer']['kind']; s.tokenizer.merges = null; }));
 vocab.addEventListener('input', () => change((s) => { s.tokenizer.vocabSize = Number(vocab.value); s.tokenizer.merges = null; }));
+// The number box: any size the state allows (the slider stops at 4,096); out of range is said, not stored.
+vocabNumber.addEventListener('change', () => {
+  const ok = vocabNumber.checkValidity() && vocabNumber.value !== '';
+  vocabNumber.setAttribute('aria-invalid', String(!ok));
+  if (!ok) {
+    vocabOut.textContent = `The vocabulary size is a whole number from ${vocabNumber.min} to ${vocabNumber.max}.`;
+    return;
+  }
+  change((s) => { s.tokenizer.vocabSize = vocabNumber.valueAsNumber; s.tokenizer.merges = null; });
+});
 corpus.addEventListener('change', () => change((s) => { s.tokenizer.corpus = corpus.value as 'austen' | 'text'; s.tokenizer.merges = null; }));
 whitespace.addEventListener('change', () => change((s) => { s.tokenizer.whitespace = whitespace.checked; }));
 const stepTo = (k: number) => change((s) => {
@@ -125,8 +142,13 @@ subscribe((s, before) => {
   if (text.value !== t.text) text.value = t.text;
   kind.value = t.kind;
   vocab.value = String(t.vocabSize);
-  vocabOut.textContent = t.kind === 'char' ? 'set by the corpus' : t.kind === 'gpt2' ? '50,257' : t.vocabSize.toLocaleString('en');
-  vocab.disabled = t.kind === 'char' || t.kind === 'gpt2';
+  if (document.activeElement !== vocabNumber) vocabNumber.value = String(t.vocabSize);
+  vocabNumber.setAttribute('aria-invalid', 'false');
+  vocabOut.textContent = t.kind === 'char' ? 'Characters: the vocabulary is every character of the corpus.'
+    : t.kind === 'gpt2' ? 'GPT-2’s vocabulary: 50,257 token types.'
+    : `${t.vocabSize.toLocaleString('en')} token types: 256 bytes, 5 special tokens and ${(t.vocabSize - MIN_BPE_VOCAB).toLocaleString('en')} merges.`;
+  vocab.disabled = vocabNumber.disabled = t.kind === 'char' || t.kind === 'gpt2';
+  vocab.setAttribute('aria-valuetext', `${t.vocabSize} token types`);
   vocab.min = String(MIN_BPE_VOCAB);
   corpus.value = t.corpus;
   corpus.disabled = t.kind === 'gpt2';

@@ -9,7 +9,9 @@ export type CorpusSource = { url: string } | { text: string };
 export type ToTrainer =
   | { type: 'start'; options: TrainOptions; steps: number; corpus: CorpusSource; evalEvery: number; sampleEvery: number;
       /** Continue from this checkpoint (its weights, optimizer state, step and tokenizer) instead of a new model. */
-      checkpoint?: Uint8Array }
+      checkpoint?: Uint8Array;
+      /** Load the model and show it, but train only on 'resume' (a saved or uploaded model). */
+      paused?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -24,13 +26,19 @@ export type FromTrainer =
   | { type: 'state'; state: TrainState; detail?: string }
   /** A run began (or resumed): what the model is. */
   | { type: 'started'; step: number; steps: number; parameters: number; vocabSize: number; layers: number; heads: number;
-      blockSize: number; objective: 'causal' | 'masked' | 'mntp' }
-  | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number; etaSeconds: number;
+      blockSize: number; objective: 'causal' | 'masked' | 'mntp';
+      /** Validation loss (nats per token) of count models fitted on the training text; bigram: character models only. */
+      baselines: { unigram: number; bigram: number | null } }
+  /** Speed and time left over the last steps (null until there are a few). */
+  | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number | null;
+      etaSeconds: number | null;
       /** Threads training runs on (data-parallel; 1 without cross-origin isolation). */
       threads: number }
   | ({ type: 'eval'; step: number } & EvalResult)
   /** A sample as it is generated: text so far; done on the last piece. */
   | { type: 'sample'; step: number; text: string; done: boolean }
+  /** A masked model's guesses for the blanks of a fixed sentence: candidates[i] for the i-th <mask>. */
+  | { type: 'fill-demo'; step: number; text: string; candidates: { text: string; probability: number }[][] }
   /** Attention of every head of one layer on a fixed text: weights is heads x T x T (row = query). */
   | { type: 'attention'; step: number; layer: number; heads: number; tokens: string[]; weights: Float32Array }
   /** Every layer's attention on the text of an 'inspect' request: weights[layer] is heads x T x T. */

@@ -1,14 +1,16 @@
-// The training lab: settings (bound to the lab state, so links carry them), start / pause /
+// The training lab: settings (bound to the lab state, so links carry them), train / pause /
 // resume / stop / reset, live loss and learning-rate charts, tokens/s and time left, the last
-// layer's attention, samples as they are generated, fill-in for masked models, and the
-// latest checkpoint kept in IndexedDB (download, upload, resume after a reload).
+// layer's attention, samples (or a masked model's fill-ins) as they are generated, and the
+// latest run kept in IndexedDB: after a reload it is loaded again (to look at, sample from or
+// resume), and it can be downloaded; an uploaded checkpoint is loaded the same way.
 import corpusUrl from '/corpus/pride-and-prejudice.txt?url';
-import { drawAttention } from './attention-grid';
+import { AttentionPanel } from './attention-panel';
+import { shownToken } from './attention-grid';
 import type { TrainOptions } from './gptlab-module';
 import type { LabState, TrainSettings } from './lab-state';
-import { drawLineChart } from './line-chart';
-import { clearRun, loadRun, saveRun, type RunHistory, type SavedRun } from './run-store';
-import { change, getState, subscribe } from './store';
+import { drawLineChart, type Reference } from './line-chart';
+import { claimTraining, clearRun, loadRun, onRunSaved, releaseTraining, saveRun, type RunHistory, type SavedRun } from './run-store';
+import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
 import type { CorpusSource, FromTrainer, TrainState } from './train-protocol';
 import { $ } from './dom';
@@ -17,8 +19,10 @@ const form = $<HTMLFormElement>('train-form'), status = $<HTMLParagraphElement>(
 const startButton = $<HTMLButtonElement>('train-start'), pause = $<HTMLButtonElement>('train-pause');
 const stop = $<HTMLButtonElement>('train-stop'), download = $<HTMLButtonElement>('train-download');
 const sample = $<HTMLPreElement>('train-sample');
-const fields = [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-train]')];
+const fields = [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('[data-train], #upload-box :is(input, textarea)')];
+const attention = new AttentionPanel($<HTMLCanvasElement>('train-attention'), $('train-tip'), $('train-readout'));
 const MAX_CORPUS = 50_000_000;  // bytes
+const NO_SAMPLE = '(samples appear here as the model trains)';
 
 // ?config=benchmark trains the benchmark model of BENCHMARKS.md; ?threads=N caps the threads.
 const query = new URLSearchParams(location.search);
@@ -32,8 +36,14 @@ export function applyQuery() {
 
 let state: TrainState = 'idle';
 let uploaded: { text: string; name: string } | null = null;
-// The run in progress (or last finished): what it was started with, and its curves.
-let current: { settings: TrainSettings; corpus: { text: string; name: string } | null; steps: number } | null = null;
+// The run in the worker (training, paused, or finished): what it was started with, what the
+// model is, and its curves.
+interface Run {
+  settings: TrainSettings; corpus: { text: string; name: string } | null; steps: number;
+  baselines?: { unigram: number; bigram: number | null }; bitsPerNat?: number; objective?: string;
+  savedAt?: number;  // when this run was last kept in the browser (by this tab, or the visit it was loaded from)
+}
+let current: Run | null = null;
 let history: RunHistory = { train: [], val: [], lr: [] };
 let saved: SavedRun | null = null;
 let wantDownload = false;
@@ -55,25 +65,42 @@ function source(corpus: { text: string } | null): CorpusSource {
 function showState(s: TrainState, detail?: string) {
   state = s;
   const busy = s === 'loading' || s === 'training' || s === 'paused';
-  startButton.disabled = busy;
+  startButton.disabled = s === 'loading' || s === 'training';
   pause.disabled = s !== 'training' && s !== 'paused';
   pause.textContent = s === 'paused' ? 'Resume' : 'Pause';
-  stop.disabled = !busy || s === 'loading';
+  stop.disabled = s !== 'training' && s !== 'paused';
   download.disabled = !(busy || saved);
-  for (const f of fields) f.disabled = busy;
-  $<HTMLButtonElement>('train-resume-saved').disabled = busy;
+  for (const f of fields) f.disabled = s === 'loading' || s === 'training';
+  vocabField().disabled = getState().train.tokenizer === 'char' || s === 'loading' || s === 'training';
   const words: Record<TrainState, string> = { idle: 'Ready.', loading: 'Loading…', training: 'Training', paused: 'Paused.',
     stopped: 'Stopped.', done: 'Done.' };
   status.textContent = detail ? `${words[s]} ${detail}` : words[s];
   status.dataset.state = s;
   status.className = '';
+  if (s !== 'training') $('train-eta').textContent = '–';  // no time left when nothing trains
+  if (s === 'stopped' || s === 'done' || s === 'idle') releaseTraining();
 }
 
-function drawCharts(steps: number) {
-  drawLineChart($('train-chart'), [{ color: '#2f6fed', points: history.train, label: 'training loss' },
-    { color: '#d9480f', points: history.val, label: 'validation loss', dots: true }], steps);
-  drawLineChart($('train-lr'), [{ color: '#2b8a3e', points: history.lr, label: 'learning rate' }], steps,
-    (v) => v.toExponential(1));
+const vocabField = () => form.querySelector<HTMLInputElement>('[data-train="vocabSize"]')!;
+
+// Loss in nats per token (and bits per character on the right), zoomed to the data, with the
+// count models' losses as reference lines; the learning rate below.
+function drawCharts() {
+  const refs: Reference[] = [];
+  const b = current?.baselines;
+  if (b) refs.push({ value: b.unigram, label: 'unigram counts', color: '#7048e8' });
+  if (b?.bigram != null) refs.push({ value: b.bigram, label: 'bigram counts', color: '#0c8599' });
+  const steps = current?.steps ?? saved?.steps ?? getState().train.steps;
+  drawLineChart($('train-chart'), { series: [{ color: '#2f6fed', points: history.train, label: 'training loss' },
+    { color: '#d9480f', points: history.val, label: 'validation loss', dots: true }], references: refs, xMax: steps,
+    xTitle: 'step', yTitle: 'loss (nats/token)', height: embedView() ? 200 : 240, empty: 'The loss appears here when training starts.',
+    right: current?.bitsPerNat ? { scale: current.bitsPerNat, title: 'bits/char' } : undefined });
+  drawLineChart($('train-lr'), { series: [{ color: '#2b8a3e', points: history.lr, label: 'learning rate' }], xMax: steps,
+    xTitle: 'step', yTitle: 'lr', height: 130, format: (v) => (v === 0 ? '0' : v.toExponential(1)) });
+  const last = history.train.at(-1), best = history.val.length ? Math.min(...history.val.map((p) => p[1])) : null;
+  $('train-chart-summary').textContent = last ? `Training loss ${last[1].toFixed(3)} at step ${last[0].toLocaleString('en')}` +
+    (best === null ? '.' : `; best validation loss ${best.toFixed(3)}.`) + (b ? ` Unigram baseline ${b.unigram.toFixed(3)}.` : '')
+    : 'No run yet.';
 }
 
 function showSaved() {
@@ -92,6 +119,7 @@ async function persist(bytes: Uint8Array, step: number) {
   try {
     await saveRun(run);
     saved = run;
+    current.savedAt = run.savedAt;
     showSaved();
   } catch (e) {
     $('train-saved').hidden = false;
@@ -109,48 +137,82 @@ function downloadBytes(bytes: Uint8Array, step: number) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-eta', 'train-params'];
+const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-threads', 'train-eta', 'train-params'];
 
-function begin(settings: TrainSettings, corpus: { text: string; name: string } | null, checkpoint?: Uint8Array,
-               keep?: RunHistory) {
+interface Begin { checkpoint?: Uint8Array; keep?: RunHistory; paused?: boolean }
+function begin(settings: TrainSettings, corpus: { text: string; name: string } | null, { checkpoint, keep, paused }: Begin = {}) {
   current = { settings, corpus, steps: settings.steps };
   for (const id of FIGURES) $(id).textContent = '–';  // nothing of the last run stays on screen
   history = keep ? structuredClone(keep) : { train: [], val: [], lr: [] };
-  drawCharts(settings.steps);
-  if (!keep) sample.textContent = '(samples appear here as the model trains)';
-  $('fill-box').hidden = settings.objective === 'causal';
+  drawCharts();
+  if (!keep) sample.textContent = NO_SAMPLE;
   sendTrainer({ type: 'start', options: options(settings), steps: settings.steps, corpus: source(corpus),
-    evalEvery: 50, sampleEvery: 50, checkpoint }, checkpoint ? [checkpoint.buffer] : []);
+    evalEvery: 50, sampleEvery: 50, checkpoint, paused }, checkpoint ? [checkpoint.buffer] : []);
+}
+
+// Only one tab trains (and writes the saved run) at a time.
+async function mayTrain(): Promise<boolean> {
+  if (await claimTraining()) return true;
+  showState(state);
+  status.textContent = 'Another tab of this lab is training; its run is saved as it goes. Stop it there (or close that tab) ' +
+    'to train here.';
+  status.className = 'error';
+  return false;
+}
+
+// What a masked model makes of a sentence with blanks: the blanks, then its best guesses.
+function showFills(text: string, candidates: { text: string; probability: number }[][]) {
+  let i = 0;
+  const filled = text.replace(/<mask>/g, () => `[${shownToken(candidates[i++]?.[0]?.text ?? '?')}]`);
+  const lines = candidates.map((list, k) => `  blank ${k + 1}: ` +
+    list.map((c) => `“${shownToken(c.text)}” ${(100 * c.probability).toFixed(1)}%`).join(', '));
+  sample.textContent = [`Blanks:  ${text.replace(/<mask>/g, '▢')}`, `Guesses: ${filled}`, '', ...lines].join('\n');
 }
 
 onTrainer((m: FromTrainer) => {
   switch (m.type) {
     case 'state': return showState(m.state, m.detail);
-    case 'started':
+    case 'started': {
       $('train-params').textContent = m.parameters.toLocaleString('en');
-      $('train-step').textContent = `${m.step} / ${m.steps}`;
-      $('fill-box').hidden = m.objective === 'causal';
-      return;
+      $('train-step').textContent = `${m.step.toLocaleString('en')} / ${m.steps.toLocaleString('en')}`;
+      const masked = m.objective !== 'causal';
+      $('fill-box').hidden = !masked;
+      $('sample-heading').textContent = masked ? 'Fill in the blanks' : 'Sample';
+      if (current) Object.assign(current, { baselines: m.baselines, objective: m.objective,
+        bitsPerNat: current.settings.tokenizer === 'char' ? 1 / Math.LN2 : undefined });
+      return drawCharts();
+    }
     case 'progress':
       history.train.push([m.step, m.loss]);
       history.lr.push([m.step, m.lr]);
-      $('train-step').textContent = `${m.step} / ${m.steps}`;
+      $('train-step').textContent = `${m.step.toLocaleString('en')} / ${m.steps.toLocaleString('en')}`;
       $('train-loss').textContent = m.loss.toFixed(3);
-      $('train-speed').textContent = `${Math.round(m.tokensPerSecond).toLocaleString('en')} on ${plural(m.threads, 'thread')}`;
-      $('train-eta').textContent = m.etaSeconds < 90 ? `${Math.ceil(m.etaSeconds)} s` : `${Math.ceil(m.etaSeconds / 60)} min`;
-      if (state === 'training') status.textContent = `Training: about ${$('train-eta').textContent} left.`;
-      return drawCharts(m.steps);
+      $('train-threads').textContent = String(m.threads);
+      $('train-speed').textContent = m.tokensPerSecond === null ? '–' : Math.round(m.tokensPerSecond).toLocaleString('en');
+      $('train-eta').textContent = m.etaSeconds === null || state !== 'training' ? '–'
+        : m.etaSeconds < 90 ? `${Math.ceil(m.etaSeconds)} s` : `${Math.ceil(m.etaSeconds / 60)} min`;
+      if (state === 'training') status.textContent = m.etaSeconds === null ? 'Training…' : `Training: about ${$('train-eta').textContent} left.`;
+      return drawCharts();
     case 'eval':
       history.val.push([m.step, m.valLoss]);
       $('train-val').textContent = m.valLoss.toFixed(3);
-      return drawCharts(current?.steps ?? m.step);
+      if (current && m.valLoss > 0) current.bitsPerNat = m.bitsPerChar / m.valLoss;
+      return drawCharts();
     case 'sample':
       sample.textContent = m.text;
       if (m.done) sample.dataset.step = String(m.step);  // a whole sample is on screen
       return;
+    case 'fill-demo':
+      showFills(m.text, m.candidates);
+      sample.dataset.step = String(m.step);
+      return;
     case 'attention': {
       const canvas = $<HTMLCanvasElement>('train-attention');
-      drawAttention(canvas, m.weights, m.heads, m.tokens.length);
+      const weights: Float32Array[] = [];
+      weights[m.layer] = m.weights;
+      attention.show({ weights, heads: m.heads, tokens: m.tokens,
+        squares: Array.from({ length: m.heads }, (_, h) => ({ layer: m.layer, head: h })) });
+      $('train-attention-layer').textContent = String(m.layer + 1);
       canvas.dataset.step = String(m.step);
       canvas.dataset.heads = String(m.heads);
       return;
@@ -185,15 +247,21 @@ function readField(f: HTMLInputElement | HTMLSelectElement): unknown {
   if (f instanceof HTMLInputElement && f.type === 'number') return f.valueAsNumber;
   return f.value;
 }
-for (const f of fields) {
+// A field out of range says what it takes.
+function rangeOf(f: HTMLInputElement | HTMLSelectElement) {
+  const label = f.closest('label')?.firstChild?.textContent?.trim() ?? 'This setting';
+  return `${label} takes ${f.getAttribute('step') === '1' ? 'whole numbers' : 'values'} from ${f.getAttribute('min')} to ${f.getAttribute('max')}.`;
+}
+for (const f of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-train]')) {
   f.addEventListener('change', () => {
     const valid = f instanceof HTMLSelectElement || f.checkValidity();
     f.setAttribute('aria-invalid', String(!valid));
+    $('train-field-error').textContent = valid ? '' : rangeOf(f);
     if (valid) change((s) => { (s.train as unknown as Record<string, unknown>)[f.dataset.train!] = readField(f); });
   });
 }
 subscribe((s: LabState) => {
-  for (const f of fields) {
+  for (const f of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-train]')) {
     const v = (s.train as unknown as Record<string, unknown>)[f.dataset.train!];
     if (f instanceof HTMLInputElement && f.type === 'checkbox') f.checked = v as boolean;
     else if (document.activeElement !== f) f.value = String(v);
@@ -202,8 +270,9 @@ subscribe((s: LabState) => {
   const t = s.train, objective = { causal: 'next token', masked: 'masked tokens', mntp: 'masked next token' }[t.objective];
   $('train-summary').textContent = `(${t.layers} layers, ${t.heads} heads, n_embd ${t.embd}, block ${t.block}, ` +
     `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ${t.steps.toLocaleString('en')} steps)`;
-  const vocab = form.querySelector<HTMLInputElement>('[data-train="vocabSize"]')!;
-  vocab.disabled = s.train.tokenizer === 'char' || state === 'training' || state === 'paused';
+  vocabField().disabled = s.train.tokenizer === 'char' || state === 'training' || state === 'loading';
+  if (!history.train.length && !current) drawCharts();
+  openSavedWhenShown();
 });
 
 // Your own corpus: pasted, chosen or dropped. Only text is accepted.
@@ -235,19 +304,32 @@ const box = $('upload-box');
 box.addEventListener('dragover', (e) => e.preventDefault());
 box.addEventListener('drop', (e) => {
   e.preventDefault();
+  if (state === 'training' || state === 'loading') return;
   const file = e.dataTransfer?.files[0];
   if (file) void useFile(file);
 });
 
-/** Resumes the run saved in this browser, or starts a new one with the current settings. */
+// The run saved by an earlier visit, loaded into the worker (not trained) once a view that
+// shows a model is open, so its samples, fill-ins and attention can be looked at at once.
+let savedOpened = false;
+function openSavedWhenShown() {
+  const view = embedView() ?? getState().view;
+  if (savedOpened || !saved || current || (view !== 'train' && view !== 'attention')) return;
+  savedOpened = true;
+  const run = saved;
+  begin(structuredClone(run.settings), run.corpus === null ? null : { text: run.corpus, name: run.corpusName },
+    { checkpoint: run.checkpoint.slice(), keep: run.history, paused: true });
+  current!.savedAt = run.savedAt;
+}
+
+/** Resumes the loaded run, or starts a new one with the current settings (the attention embed's button). */
 export function trainSomething() {
-  if (state === 'training' || state === 'loading') return;
-  if (saved) $('train-resume-saved').click();
-  else startButton.click();
+  if (state === 'paused') pause.click();
+  else if (state !== 'training' && state !== 'loading') startButton.click();
 }
 
 // Buttons.
-startButton.addEventListener('click', () => {
+startButton.addEventListener('click', async () => {
   const s = getState().train;
   if (!form.checkValidity()) {
     $<HTMLDetailsElement>('train-settings').open = true;
@@ -260,9 +342,23 @@ startButton.addEventListener('click', () => {
     status.className = 'error';
     return;
   }
-  begin(structuredClone(s), s.corpus === 'upload' ? uploaded : null);
+  if (await mayTrain()) begin(structuredClone(s), s.corpus === 'upload' ? uploaded : null);
 });
-pause.addEventListener('click', () => sendTrainer({ type: state === 'paused' ? 'resume' : 'pause' }));
+pause.addEventListener('click', async () => {
+  if (state !== 'paused') return sendTrainer({ type: 'pause' });
+  if (!(await mayTrain())) return;
+  // Another tab may have trained the saved run further since this one loaded it: go on from there.
+  const latest = await loadRun().catch(() => null);
+  if (latest && current?.savedAt && latest.savedAt > current.savedAt) {
+    saved = latest;
+    showSaved();
+    begin(structuredClone(latest.settings), latest.corpus === null ? null : { text: latest.corpus, name: latest.corpusName },
+      { checkpoint: latest.checkpoint.slice(), keep: latest.history });
+    current!.savedAt = latest.savedAt;
+    return;
+  }
+  sendTrainer({ type: 'resume' });
+});
 stop.addEventListener('click', () => sendTrainer({ type: 'stop' }));
 download.addEventListener('click', () => {
   if (state === 'training' || state === 'paused' || state === 'loading') {
@@ -276,23 +372,17 @@ $<HTMLInputElement>('train-upload').addEventListener('change', async (e) => {
   input.value = '';
   if (!file) return;
   const s = getState().train;
-  begin(structuredClone(s), s.corpus === 'upload' ? uploaded : null, new Uint8Array(await file.arrayBuffer()));
-});
-$('train-resume-saved').addEventListener('click', () => {
-  if (!saved) return;
-  const run = saved;
-  change((s) => { s.train = structuredClone(run.settings); });
-  const corpus = run.corpus === null ? null : { text: run.corpus, name: run.corpusName };
-  uploaded = corpus ?? uploaded;
-  begin(structuredClone(run.settings), corpus, run.checkpoint.slice(), run.history);
+  savedOpened = true;
+  begin(structuredClone(s), s.corpus === 'upload' ? uploaded : null,
+    { checkpoint: new Uint8Array(await file.arrayBuffer()), paused: true });
 });
 $('train-reset').addEventListener('click', async () => {
   if (state === 'training' || state === 'paused') sendTrainer({ type: 'stop' });
   current = null;
   history = { train: [], val: [], lr: [] };
-  drawCharts(getState().train.steps);
+  drawCharts();
   for (const id of FIGURES) $(id).textContent = '–';
-  sample.textContent = '(samples appear here as the model trains)';
+  sample.textContent = NO_SAMPLE;
   saved = null;
   await clearRun().catch(() => {});
   showSaved();
@@ -306,14 +396,17 @@ $('train-to-attention').addEventListener('click', (e) => {
   change((s) => { s.view = 'attention'; });
 });
 
-// A run saved by an earlier visit: offer to resume it, and show its curves.
-loadRun().then((run) => {
+// A run saved by an earlier visit (or by another tab just now).
+function takeSaved(run: SavedRun | null) {
   saved = run;
   showSaved();
   if (run && !current) {
     history = structuredClone(run.history);
-    drawCharts(run.steps);
-    $('train-step').textContent = `${run.step} / ${run.steps}`;
+    drawCharts();
+    $('train-step').textContent = `${run.step.toLocaleString('en')} / ${run.steps.toLocaleString('en')}`;
   }
-}).catch(() => { /* no IndexedDB here (a private window, say): runs are simply not kept */ });
+  openSavedWhenShown();
+}
+loadRun().then(takeSaved).catch(() => { /* no IndexedDB here (a private window, say): runs are simply not kept */ });
+onRunSaved(() => { if (!current || state === 'stopped' || state === 'done') void loadRun().then((r) => { saved = r; showSaved(); }); });
 showState('idle');

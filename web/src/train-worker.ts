@@ -17,7 +17,6 @@ let core: GptlabModule | null = null;
 let trainer: Trainer | null = null;
 let state: TrainState = 'idle';
 let run = { steps: 0, evalEvery: 100, sampleEvery: 100, tokensPerStep: 0 };
-let clock = { since: 0, tokens: 0 };
 let chores: (() => void)[] = [];  // reports due after the last step, one per task
 
 function setState(s: TrainState, detail?: string) {
@@ -54,19 +53,29 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   }
   run = { steps: msg.steps, evalEvery: msg.evalEvery, sampleEvery: msg.sampleEvery,
           tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
-  clock = { since: performance.now(), tokens: 0 };
+  speed.length = 0;
   post({ type: 'started', step: trainer.stepsDone(), steps: run.steps, parameters: trainer.numParameters(),
     vocabSize: trainer.vocabSize(), layers: trainer.nLayer(), heads: trainer.nHead(), blockSize: trainer.blockSize(),
-    objective: msg.options.objective ?? 'causal' });
-  if (trainer.stepsDone() >= run.steps) return setState('done');
-  setState('training', `a model of ${trainer.numParameters().toLocaleString('en')} parameters…`);
+    objective: trainer.objective(), baselines: trainer.baselines() });
+  const size = `a model of ${trainer.numParameters().toLocaleString('en')} parameters`;
+  if (msg.paused || trainer.stepsDone() >= run.steps) {
+    // A saved or uploaded model: shown (attention, a sample or fill-in) but not trained until Resume.
+    chores.push(postAttention, postSample);
+    const done = trainer.stepsDone() >= run.steps;
+    setState(done ? 'done' : 'paused', `${done ? 'Finished' : 'Loaded'}: ${size} at step ` +
+      `${trainer.stepsDone().toLocaleString('en')} of ${run.steps.toLocaleString('en')}.`);
+  } else setState('training', `${size}…`);
   setTimeout(tick, 0);
 }
 
-// A sample from a newline, 200 tokens in chores of 25 (each its own task, so a click waits
-// for 25 tokens at most), streamed to the page as it grows.
+// What the model makes of text, refreshed at each evaluation: a causal model writes a
+// sample from a newline, 200 tokens in chores of 25 (each its own task, so a click waits
+// for 25 tokens at most), streamed to the page as it grows; a masked model fills in the
+// blanks of a fixed sentence.
 function postSample() {
-  if (trainer) chores.unshift(sampleChunk(trainer.stepsDone(), '', 0));
+  if (!trainer) return;
+  if (trainer.objective() === 'causal') chores.unshift(sampleChunk(trainer.stepsDone(), '', 0));
+  else chores.unshift(fillChore(trainer.stepsDone()));
 }
 
 function sampleChunk(step: number, text: string, chunk: number): () => void {
@@ -77,6 +86,29 @@ function sampleChunk(step: number, text: string, chunk: number): () => void {
     const done = chunk === 7 || added === '';
     post({ type: 'sample', step, text: text + added, done });
     if (!done) chores.unshift(sampleChunk(step, text + added, chunk + 1));
+  };
+}
+
+// The blanks are letters for a character model, whole tokens for BPE; the longest sentence
+// that fits the model's block is used.
+const kBlanks = {
+  char: ['It is a truth univ<mask>rsally ackn<mask>wledged, that a single man in poss<mask>ssion of a good f<mask>rtune.',
+    'It is a truth univ<mask>rsally ackn<mask>wledged.', 'a good f<mask>rtune'],
+  bpe: ['It is a truth universally <mask>, that a single man in <mask> of a good fortune, must be in want of a <mask>.',
+    'It is a truth universally <mask>, that a single <mask> in possession of a good fortune.', 'a single <mask>'],
+};
+
+function fillChore(step: number): () => void {
+  return () => {
+    if (!trainer) return;
+    for (const text of trainer.vocabSize() < 256 ? kBlanks.char : kBlanks.bpe) {
+      try {
+        return post({ type: 'fill-demo', step, text, candidates: trainer.fill(text, 3) });
+      } catch {
+        // longer than the block: try a shorter one
+      }
+    }
+    post({ type: 'sample', step, text: 'The block is too short for a sentence with blanks.', done: true });
   };
 }
 
@@ -102,21 +134,31 @@ function postEval() {
   else chores.unshift(postEval);
 }
 
+// Tokens per second over the last steps (a recent window: the first steps, with the
+// engine warming up, would make the time left far too long).
+const speed: { at: number; tokens: number }[] = [];
+function rate(): number | null {
+  speed.push({ at: performance.now(), tokens: (speed.at(-1)?.tokens ?? 0) + run.tokensPerStep });
+  if (speed.length > 30) speed.shift();
+  if (speed.length < 4) return null;
+  const first = speed[0], last = speed[speed.length - 1];
+  return ((last.tokens - first.tokens) * 1000) / (last.at - first.at);
+}
+
 function reportStep(loss: number, lr: number) {
   if (!trainer) return;
-  const step = trainer.stepsDone();
-  clock.tokens += run.tokensPerStep;
-  const rate = clock.tokens / ((performance.now() - clock.since) / 1000);
-  post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond: rate, threads: trainer.threads(),
-         etaSeconds: ((run.steps - step) * run.tokensPerStep) / rate });
+  const step = trainer.stepsDone(), tokensPerSecond = rate();
+  post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond, threads: trainer.threads(),
+         etaSeconds: tokensPerSecond === null ? null : ((run.steps - step) * run.tokensPerStep) / tokensPerSecond });
   if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample, postCheckpoint);
   else if (step % run.sampleEvery === 0) chores.push(postSample);
   if (step >= run.steps) chores.push(() => setState('done'));
 }
 
 // One chore or one part of a step, then schedule the next (messages are handled in between).
+// While paused, only the chores run (a loaded model's first sample, say).
 function tick() {
-  if (state !== 'training' || !trainer) return;
+  if (!trainer || (state !== 'training' && !chores.length)) return;
   try {
     const chore = chores.shift();
     if (chore) chore();
@@ -161,7 +203,7 @@ onmessage = (event: MessageEvent<ToTrainer>) => {
       setState('paused');
       postCheckpoint();
     } else if (msg.type === 'resume' && state === 'paused') {
-      clock = { since: performance.now(), tokens: 0 };
+      speed.length = 0;
       setState('training');
       setTimeout(tick, 0);
     } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) {
