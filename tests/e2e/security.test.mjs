@@ -23,12 +23,17 @@ test('the Content-Security-Policy blocks inline script and allows everything the
   // Everything the lab does: the tokenizer worker, GPT-2's vocabulary, training on threads, the share dialog.
   await page.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
   await page.selectOption('#tok-kind', 'gpt2');
-  await page.waitForFunction(() => document.querySelector('#tok-status').textContent.startsWith('GPT-2 tokenizer, 50,257 tokens'),
+  await page.waitForFunction(() => document.querySelector('#tok-status').textContent.startsWith('GPT-2 tokenizer: a vocabulary of 50,257 token types'),
     null, { timeout: 30_000 });
   await page.click('#tab-train');
   await page.click('#train-start');
-  await page.waitForFunction(() => / on \d+ threads?$/.test(document.querySelector('#train-speed').textContent), null,
-    { timeout: 60_000 });
+  await page.waitForFunction(() => Number(document.querySelector('#train-threads').textContent) >= 1, null, { timeout: 60_000 });
+  // The attention heatmap's readout is placed beside the pointer (styles set from script, which the policy allows).
+  const heatmap = page.locator('#train-attention[data-step]');
+  await heatmap.waitFor({ timeout: 120_000 });
+  const box = await heatmap.boundingBox();
+  await page.mouse.move(box.x + box.width / 4, box.y + box.height / 4);
+  await page.locator('#train-tip:not([hidden])').waitFor();
   await page.click('#train-stop');
   await page.click('#share-open');
   await page.click('#share-close');

@@ -27,7 +27,7 @@ test('a shared tokenizer link opens with the same tokens and ids in a fresh prof
   await page.locator('#tok-vocab').fill('600');
   await page.locator('#tok-vocab').dispatchEvent('input');
   await page.check('#tok-ws');
-  await page.waitForFunction(() => document.querySelector('#tok-status').textContent.includes('600 tokens'));
+  await page.waitForFunction(() => document.querySelector('#tok-status').textContent.includes('a vocabulary of 600 token types'));
   const ours = await tokensOf(page);
   await page.click('#share-open');
   const link = await page.inputValue('#share-link');
@@ -46,7 +46,7 @@ test('a shared tokenizer link opens with the same tokens and ids in a fresh prof
     const other = await fresh.newPage();
     await other.goto(link);
     await settled(other);
-    await other.waitForFunction(() => document.querySelector('#tok-status').textContent.includes('600 tokens'));
+    await other.waitForFunction(() => document.querySelector('#tok-status').textContent.includes('a vocabulary of 600 token types'));
     assert.equal(await other.inputValue('#tok-text'), text);
     assert.equal(await other.inputValue('#tok-kind'), 'bpe-gpt4');
     assert.ok(await other.isChecked('#tok-ws'));
@@ -80,7 +80,10 @@ test('the merge stepper joins the text one merge at a time', async () => {
   assert.ok(counts.at(-1) < counts[0] / 2, `200 merges join most of it: ${counts}`);
   await page.click('#tok-merge-prev');
   await page.waitForFunction(() => document.querySelector('#tok-merge-out').textContent.startsWith('Merge 199 '));
-  assert.match(await page.locator('#tok-merge-out').textContent(), /^Merge 199 of 763: “.+” \+ “.+” → “.+” \(id \d+\)$/);
+  assert.match(await page.locator('#tok-merge-out').textContent(),
+    /^Merge 199 of 763: “.+” \+ “.+” → “.+” \(id \d+\); the vocabulary so far: 460 token types\.$/);
+  // The status names the whole vocabulary, not the stepper's.
+  assert.match(await page.locator('#tok-status').textContent(), /a vocabulary of 1,024 token types/);
   assert.deepEqual(errors, []);
 });
 
@@ -97,7 +100,7 @@ test('embed mode shows one view without the chrome', async () => {
   await embedded.goto(src);
   await settled(embedded);
   assert.ok(await embedded.locator('#view-tokenizer').isVisible());
-  for (const hidden of ['header', '#view-train', '#view-attention', '#engine'])
+  for (const hidden of ['header', '#view-train', '#view-attention', 'footer'])
     assert.equal(await embedded.locator(hidden).isVisible(), false, `${hidden} is hidden`);
   await embedded.screenshot({ path: `${shots}embed-tokenizer.png` });
   assert.deepEqual(errors, []);
@@ -112,9 +115,10 @@ test('a hostile or broken hash shows text literally, runs nothing, and opens the
   const { page: maker } = await openPage(app, '/');
   await settled(maker);
   const payload = '<img src=x onerror="window.__pwned=true;alert(1)"><script>window.__pwned=true</script>';
+  const before = await maker.evaluate(() => location.hash);
   await maker.fill('#tok-text', payload);
-  await maker.waitForFunction(() => location.hash.length > 10 && document.querySelector('#tok-tokens').textContent.includes('<img'));
-  await maker.waitForTimeout(400);  // the hash is written 250 ms after the last change
+  // The hash is written 250 ms after the last change.
+  await maker.waitForFunction((h) => location.hash !== h && document.querySelector('#tok-tokens').textContent.includes('<img'), before);
   const link = maker.url();
   await page.goto(link);
   await settled(page);

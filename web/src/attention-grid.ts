@@ -4,6 +4,8 @@
 // the cells are large enough to read, and a colour legend below. drawAttentionGrid returns
 // where it drew, so a pointer position maps back to a cell.
 
+import { fitCanvas } from './line-chart';
+
 export interface Square { layer: number; head: number }
 export interface Cell { square: number; query: number; key: number }
 export interface GridInput {
@@ -60,8 +62,7 @@ export function drawAttentionGrid(canvas: HTMLCanvasElement, input: GridInput): 
   const height = top + rows * (TITLE + size + GAP) + 34;
   const dpr = window.devicePixelRatio || 1;
   canvas.style.height = `${height}px`;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
+  fitCanvas(canvas, width, height, dpr);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   const font = `${Math.min(11, Math.floor(cell))}px ui-monospace, monospace`;

@@ -59,8 +59,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
   const w = canvas.clientWidth, h = spec.height, dpr = window.devicePixelRatio || 1;
   canvas.style.height = `${h}px`;
   if (!ctx || w === 0) return;  // hidden: drawn when it gets a size
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
+  fitCanvas(canvas, w, h, dpr);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   ctx.font = FONT;
@@ -198,4 +197,11 @@ function drawLegend(ctx: CanvasRenderingContext2D, rows: LegendItem[][], left: n
     ctx.fillStyle = INK;
     ctx.fillText(series.label, left + x + 18, cy);
   }));
+}
+
+/** Sizes the canvas's pixels to its CSS size (resizing only when it changed: that reallocates them). */
+export function fitCanvas(canvas: HTMLCanvasElement, width: number, height: number, dpr: number) {
+  const w = Math.round(width * dpr), h = Math.round(height * dpr);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
 }

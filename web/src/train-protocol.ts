@@ -45,4 +45,5 @@ export type FromTrainer =
   | { type: 'inspected'; seq: number; step: number; tokens: string[]; heads: number; weights: Float32Array[] }
   | { type: 'filled'; seq: number; text: string; candidates: { text: string; probability: number }[][] }
   | { type: 'checkpoint'; step: number; bytes: Uint8Array }
-  | { type: 'error'; message: string; seq?: number };
+  /** crashed: the worker itself died (the page starts a new one with the next message). */
+  | { type: 'error'; message: string; seq?: number; crashed?: boolean };

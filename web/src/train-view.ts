@@ -47,6 +47,7 @@ let current: Run | null = null;
 let history: RunHistory = { train: [], val: [], lr: [] };
 let saved: SavedRun | null = null;
 let wantDownload = false;
+let crashNotice: string | null = null;  // said again once the saved run is loaded after a crash
 let fillSeq = 0;
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
@@ -77,6 +78,12 @@ function showState(s: TrainState, detail?: string) {
   status.textContent = detail ? `${words[s]} ${detail}` : words[s];
   status.dataset.state = s;
   status.className = '';
+  if (crashNotice && s === 'paused') {
+    status.textContent = `${crashNotice} The run saved in this browser is loaded again: press Resume to go on from step ` +
+      `${saved?.step.toLocaleString('en')}.`;
+    status.className = 'error';
+    crashNotice = null;
+  }
   if (s !== 'training') $('train-eta').textContent = '–';  // no time left when nothing trains
   if (s === 'stopped' || s === 'done' || s === 'idle') releaseTraining();
 }
@@ -238,6 +245,12 @@ onTrainer((m: FromTrainer) => {
       }
       status.textContent = m.message;
       status.className = 'error';
+      if (m.crashed && saved) {  // a new worker takes the saved run
+        crashNotice = m.message;
+        current = null;
+        savedOpened = false;
+        openSavedWhenShown();
+      }
   }
 });
 

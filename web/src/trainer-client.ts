@@ -26,8 +26,7 @@ export function sendTrainer(message: ToTrainer, transfer: Transferable[] = []) {
       worker?.terminate();
       worker = null;
       emit({ type: 'state', state: 'stopped' });
-      emit({ type: 'error', message: `The training worker stopped unexpectedly (${e.message || 'no reason given'}). ` +
-        'The last checkpoint saved in this browser is kept: press “Resume saved run” to go on from it.' });
+      emit({ type: 'error', crashed: true, message: `The training worker stopped unexpectedly (${e.message || 'no reason given'}).` });
     };
   }
   worker.postMessage(message, transfer);
