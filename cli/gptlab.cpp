@@ -175,6 +175,7 @@ int train(const Args& a) {
       std::fflush(stdout);
     } else if (log_interval > 0 && done % log_interval == 0) {
       std::printf("step %d loss %.6f lr %.3e\n", done, loss, lr);
+      std::fflush(stdout);  // whole lines for a reader of the log (tail -f, a test waiting for progress)
     }
     if (done % eval_interval == 0 || done == steps) {
       const EvalResult r = trainer->evaluate();
@@ -214,7 +215,7 @@ int sample(const Args& a) {
   if (ids.empty()) ids = tok->encode("\n");
   Rng rng(static_cast<std::uint64_t>(a.number("seed", 1)));
   const SamplingOptions s{static_cast<float>(a.number("temperature", 1.0)), a.integer("top-k", 0),
-                          static_cast<float>(a.number("top-p", 1.0))};
+                          static_cast<float>(a.number("top-p", 1.0)), never_sampled(*tok)};
   std::fputs(prompt.c_str(), stdout);
   std::vector<int> pending;  // tokens whose bytes are not yet whole characters
   generate(*model, ids, a.integer("tokens", 200), s, rng, [&](int t) {

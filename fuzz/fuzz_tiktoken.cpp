@@ -4,6 +4,7 @@
 // the seed's 400 ranks' reach, as GPT-2's <|endoftext|> sits after its 50,256 ranks.
 #include "fuzz_support.h"
 #include "gptlab/tokenizer_bpe.h"
+#include "gptlab/utf8.h"
 
 using namespace gptlab;
 
@@ -14,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string text = "It is a truth universally acknowledged <|endoftext|> 123";
     const std::vector<int> ids = t.encode(text, AllowedSpecials::every());
     fuzz::require(t.decode_bytes(ids) == text, "a loaded rank file gives back the text");
+    fuzz::require(t.decode(ids) == text, "valid UTF-8 decodes to itself");
   });
   return 0;
 }

@@ -4,6 +4,7 @@
 #include "fuzz_support.h"
 #include "gptlab/tokenizer_bpe.h"
 #include "gptlab/tokenizer_file.h"
+#include "gptlab/utf8.h"
 
 using namespace gptlab;
 
@@ -11,7 +12,10 @@ namespace {
 void exercise(const Tokenizer& t) {
   const std::string saved = save_tokenizer(t);
   fuzz::require(save_tokenizer(*load_tokenizer(saved)) == saved, "a loaded tokenizer saves and loads to the same file");
-  fuzz::refuse_only_with_sentences([&] { t.decode(t.encode("It is a truth <eos> ü 日本 \xff", AllowedSpecials::every())); });
+  fuzz::refuse_only_with_sentences([&] {
+    const std::string text = t.decode(t.encode("It is a truth <eos> ü 日本 \xff", AllowedSpecials::every()));
+    fuzz::require(utf8::is_valid(text), "decode gives valid UTF-8");
+  });
 }
 }  // namespace
 

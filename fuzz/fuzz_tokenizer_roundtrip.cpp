@@ -1,7 +1,8 @@
 // Arbitrary bytes through every tokenizer kind: encode never fails for byte-level BPE
 // (every byte is a token) and decode_bytes gives back the exact bytes; the character
-// tokenizer either encodes (<unk> for unseen characters) or says which character it
-// lacks; the pre-tokenizer's chunks always concatenate to the text.
+// tokenizer encodes (<unk> for unseen characters), or, without <unk>, may say which
+// character it lacks; decode gives valid UTF-8 for any ids, even ids whose bytes are
+// not (U+FFFD stands in); the pre-tokenizer's chunks always concatenate to the text.
 // Input: byte 0 picks the tokenizer, byte 1 whether special tokens in the text count.
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "gptlab/special_tokens.h"
 #include "gptlab/tokenizer_bpe.h"
 #include "gptlab/tokenizer_char.h"
+#include "gptlab/utf8.h"
 
 using namespace gptlab;
 
@@ -45,12 +47,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::string_view chunk : split_chunks(text, split)) joined += chunk;
     fuzz::require(joined == text, "the chunks of a text concatenate to the text");
   }
-  fuzz::refuse_only_with_sentences([&] {
-    const std::vector<int> ids = t.encode(text, allowed);
-    for (int id : ids) fuzz::require(id >= 0 && id < t.vocab_size(), "every id is in the vocabulary");
-    const std::string back = t.decode_bytes(ids);
-    if (std::string_view(t.kind()) == "bpe") fuzz::require(back == text, "byte-level BPE gives back the exact bytes");
-    t.decode(ids);  // valid UTF-8 out, whatever the ids
-  });
+  // Arbitrary ids (two input bytes each, modulo the vocabulary): decode still gives valid UTF-8.
+  std::vector<int> arbitrary;
+  for (std::size_t i = 0; i + 1 < text.size(); i += 2)
+    arbitrary.push_back((static_cast<unsigned char>(text[i]) | static_cast<unsigned char>(text[i + 1]) << 8) % t.vocab_size());
+  fuzz::require(utf8::is_valid(t.decode(arbitrary)), "decode of any ids is valid UTF-8");
+
+  const bool may_refuse = std::string_view(t.kind()) == "char" && t.special_id("<unk>") < 0;
+  std::vector<int> ids;
+  try {
+    ids = t.encode(text, allowed);
+  } catch (const Error& e) {
+    fuzz::require(may_refuse && *e.what() != '\0', "only a character tokenizer without <unk> refuses a text, with a sentence");
+    return 0;
+  }
+  for (int id : ids) fuzz::require(id >= 0 && id < t.vocab_size(), "every id is in the vocabulary");
+  const std::string bytes = t.decode_bytes(ids), decoded = t.decode(ids);
+  if (std::string_view(t.kind()) == "bpe") fuzz::require(bytes == text, "byte-level BPE gives back the exact bytes");
+  fuzz::require(utf8::is_valid(decoded), "decode gives valid UTF-8");
+  fuzz::require(!utf8::is_valid(bytes) || decoded == bytes, "decode leaves valid UTF-8 as it is");
   return 0;
 }

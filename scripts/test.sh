@@ -3,7 +3,9 @@
 #   native doctest (CTest), the same suite under ASan + UBSan, the same suite as WASM under node (CTest),
 #   a short deterministic run of every fuzz target (clang + libFuzzer, ASan + UBSan),
 #   TypeScript type check, Vitest, and the browser end-to-end suite (Chromium).
-# Every part runs even if an earlier one fails; the exit status is non-zero if any failed.
+# Every part runs even if an earlier one fails, except a part whose build failed: it says
+# "not run (build X failed)" rather than test stale binaries. The exit status is non-zero if any
+# part failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,25 +13,47 @@ bash scripts/setup.sh || exit 1
 
 results=()
 failed=0
+declare -A outcome=()  # step name -> pass, FAIL or not run
 step() {  # step NAME COMMAND...
   local name=$1; shift
   echo; echo "=== $name ==="
   local start=$SECONDS
-  if "$@"; then results+=("$name: pass ($((SECONDS - start)) s)")
-  else results+=("$name: FAIL ($((SECONDS - start)) s)"); failed=1; fi
+  if "$@"; then
+    results+=("$name: pass ($((SECONDS - start)) s)")
+    outcome[$name]=pass
+  else
+    results+=("$name: FAIL ($((SECONDS - start)) s)")
+    outcome[$name]=FAIL
+    failed=1
+  fi
+}
+after() {  # after STEP... -- NAME COMMAND...: the step, if every STEP before -- passed
+  local deps=()
+  while [[ $1 != -- ]]; do deps+=("$1"); shift; done
+  shift
+  for dep in "${deps[@]}"; do
+    [[ ${outcome[$dep]:-} == pass ]] && continue
+    echo; echo "=== $1 ==="; echo "not run ($dep failed)"
+    results+=("$1: not run ($dep failed)")
+    outcome[$1]="not run"
+    failed=1
+    return
+  done
+  step "$@"
 }
 
 step "build native" bash scripts/build.sh native
 step "build wasm" bash scripts/build.sh wasm
 step "build native asan+ubsan" bash scripts/build.sh asan
-step "doctest native" ctest --test-dir build --output-on-failure
-step "doctest native asan+ubsan" ctest --test-dir build-asan --output-on-failure
-step "doctest wasm (node)" ctest --test-dir build-wasm --output-on-failure
+after "build native" -- "doctest native" ctest --test-dir build --output-on-failure
+after "build native asan+ubsan" -- "doctest native asan+ubsan" ctest --test-dir build-asan --output-on-failure
+after "build wasm" -- "doctest wasm (node)" ctest --test-dir build-wasm --output-on-failure
 step "fuzz smoke (20,000 inputs each)" bash scripts/fuzz.sh --smoke
 step "typecheck" npx tsc -p .
-step "vitest" npx vitest run
-step "build web app" npx vite build --logLevel warn
-step "browser e2e (chromium)" node --test --test-concurrency=1 tests/e2e/
+# Vitest loads the WASM module and compares training with the native CLI (build/gptlab).
+after "build wasm" "build native" -- "vitest" npx vitest run
+after "build wasm" -- "build web app" npx vite build --logLevel warn
+after "build wasm" "build web app" -- "browser e2e (chromium)" node --test --test-concurrency=1 tests/e2e/
 
 echo
 echo "=== summary ==="

@@ -145,6 +145,14 @@ class JsTrainer {
       return r ? eval_object(*r) : val::null();
     });
   }
+  // Count-model cross-entropies on the validation split: {unigram, bigram (null when not computed)}.
+  val baselines() const {
+    const Baselines b = t_->baselines();
+    val o = val::object();
+    o.set("unigram", b.unigram);
+    o.set("bigram", b.bigram < 0 ? val::null() : val(b.bigram));
+    return o;
+  }
   int steps_done() const { return t_->steps_done(); }
   int threads() const { return t_->threads(); }
   double lr() const { return t_->current_lr(); }
@@ -153,6 +161,7 @@ class JsTrainer {
   int block_size() const { return t_->model().config().block_size; }
   int n_layer() const { return t_->model().config().n_layer; }
   int n_head() const { return t_->model().config().n_head; }
+  std::string objective() const { return to_string(t_->options().objective); }
 
   // The model's logits for a text (cut to the block size): {tokens: string[], logits: Float32Array (T x vocab)}.
   val logits(std::string text) {
@@ -185,10 +194,10 @@ class JsTrainer {
   // Continues the prompt; on_token(text) receives each new piece of text as it is sampled.
   std::string generate(std::string prompt, int max_tokens, val sampling, val on_token) {
     return guard([&] {
-      const SamplingOptions s{get<float>(sampling, "temperature", 1.0f), get<int>(sampling, "topK", 0),
-                              get<float>(sampling, "topP", 1.0f)};
-      Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
       const Tokenizer& tok = t_->tokenizer();
+      const SamplingOptions s{get<float>(sampling, "temperature", 1.0f), get<int>(sampling, "topK", 0),
+                              get<float>(sampling, "topP", 1.0f), never_sampled(tok)};
+      Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
       std::vector<int> ids = tok.encode(prompt);
       if (ids.empty()) ids = tok.encode("\n");
       std::vector<int> pending;
@@ -272,6 +281,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("stepPart", &JsTrainer::step_part)
       .function("evaluate", &JsTrainer::evaluate)
       .function("evaluatePart", &JsTrainer::evaluate_part)
+      .function("baselines", &JsTrainer::baselines)
       .function("stepsDone", &JsTrainer::steps_done)
       .function("threads", &JsTrainer::threads)
       .function("lr", &JsTrainer::lr)
@@ -280,6 +290,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("blockSize", &JsTrainer::block_size)
       .function("nLayer", &JsTrainer::n_layer)
       .function("nHead", &JsTrainer::n_head)
+      .function("objective", &JsTrainer::objective)
       .function("logits", &JsTrainer::logits)
       .function("attention", &JsTrainer::attention)
       .function("generate", &JsTrainer::generate)

@@ -105,7 +105,8 @@ std::string save_checkpoint(const Checkpoint& ck) {
                                   {"step", ck.step},
                                   {"tensors", tensors_json(ck.tensors)},
                                   {"num_params", ck.params.size()},
-                                  {"optimizer", with_optimizer}}
+                                  {"optimizer", with_optimizer},
+                                  {"rng", ck.rng_states}}
                                  .dump();
   std::string body;
   put_u32(body, static_cast<std::uint32_t>(header.size()));
@@ -120,6 +121,19 @@ std::string save_checkpoint(const Checkpoint& ck) {
 }
 
 namespace {
+// The optional "rng" field: a short list of 64-bit states (absent in older checkpoints).
+std::vector<std::uint64_t> rng_states(const json& header) {
+  if (!header.contains("rng")) return {};
+  const json& rng = array_field(header, "rng");
+  if (rng.size() > 16) corrupt("it lists too many random number states.");
+  std::vector<std::uint64_t> out;
+  for (const json& s : rng) {
+    if (!s.is_number_unsigned()) corrupt("a random number state is not a whole number.");
+    out.push_back(s.get<std::uint64_t>());
+  }
+  return out;
+}
+
 // The parameter tensors of the model a checkpoint describes. Throws ShapeError for a config no
 // model can have.
 std::vector<ParamTensor> expected_tensors(const Checkpoint& ck) {
@@ -178,6 +192,7 @@ Checkpoint load_checkpoint(std::string_view bytes) {
     };
     take(ck.params);
     if (with_optimizer) take(ck.adam_m), take(ck.adam_v);
+    ck.rng_states = rng_states(h);
     return ck;
   });
 }

@@ -85,17 +85,27 @@ template const double* Gpt<double>::forward_next(int, KvCache&);
 
 // ---- sampling -------------------------------------------------------------------------
 
+std::vector<int> never_sampled(const Tokenizer& tokenizer) {
+  std::vector<int> ids;
+  for (const char* name : {"<pad>", "<mask>", "<bos>"})
+    if (const int id = tokenizer.special_id(name); id >= 0) ids.push_back(id);
+  return ids;
+}
+
 int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng) {
   if (!(o.temperature >= 0)) throw ShapeError("The temperature cannot be negative.");
   if (!(o.top_p > 0 && o.top_p <= 1)) throw ShapeError("top_p must be above 0 and at most 1.");
   if (o.top_k < 0) throw ShapeError("top_k cannot be negative.");
   for (int i = 0; i < V; ++i)
     if (!std::isfinite(logits[i])) throw ShapeError("The model produced a non-finite logit; it cannot be sampled.");
-  std::vector<int> order(V);
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<int> order;  // the drawable ids, most likely first
+  for (int i = 0; i < V; ++i)
+    if (std::find(o.banned.begin(), o.banned.end(), i) == o.banned.end()) order.push_back(i);
+  if (order.empty()) throw ShapeError("Every token is banned from sampling; there is nothing to draw.");
+  const int drawable = static_cast<int>(order.size());
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logits[a] > logits[b]; });
   if (o.temperature == 0) return order[0];
-  const int k = o.top_k > 0 ? std::min(o.top_k, V) : V;
+  const int k = o.top_k > 0 ? std::min(o.top_k, drawable) : drawable;
   std::vector<double> p(k);
   for (int i = 0; i < k; ++i) p[i] = std::exp((logits[order[i]] - logits[order[0]]) / o.temperature);
   const double total = std::accumulate(p.begin(), p.end(), 0.0);

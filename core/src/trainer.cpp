@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 
 #include "gptlab/error.h"
 #include "gptlab/layers.h"
@@ -39,6 +40,35 @@ std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainO
 // How many targets in [first, last) count towards the loss.
 long long counted_targets(std::vector<int>::const_iterator first, std::vector<int>::const_iterator last) {
   return std::count_if(first, last, [](int t) { return t != kIgnoreIndex; });
+}
+
+// Mean -log P(val[i]) over i >= 1 with add-one unigram counts of train: P(v) = (c_v + 1) / (N + V).
+double unigram_baseline(const std::vector<int>& train, const std::vector<int>& val, int V) {
+  std::vector<long long> counts(V);
+  for (int id : train) ++counts[id];
+  const double total = static_cast<double>(train.size()) + V;
+  double nll = 0;
+  for (std::size_t i = 1; i < val.size(); ++i) nll -= std::log((static_cast<double>(counts[val[i]]) + 1) / total);
+  return nll / static_cast<double>(val.size() - 1);
+}
+
+// Mean -log P(val[i] | val[i-1]) with add-one bigram counts of train's adjacent pairs:
+// P(b | a) = (c_ab + 1) / (c_a + V), c_a = pairs that start with a. Sparse: only seen pairs are stored.
+double bigram_baseline(const std::vector<int>& train, const std::vector<int>& val, int V) {
+  const auto key = [V](int a, int b) { return static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(V) + b; };
+  std::unordered_map<std::uint64_t, long long> pairs;
+  std::vector<long long> starts(V);
+  for (std::size_t i = 1; i < train.size(); ++i) {
+    ++pairs[key(train[i - 1], train[i])];
+    ++starts[train[i - 1]];
+  }
+  double nll = 0;
+  for (std::size_t i = 1; i < val.size(); ++i) {
+    const auto it = pairs.find(key(val[i - 1], val[i]));
+    const double c_ab = it == pairs.end() ? 0.0 : static_cast<double>(it->second);
+    nll -= std::log((c_ab + 1) / (static_cast<double>(starts[val[i - 1]]) + V));
+  }
+  return nll / static_cast<double>(val.size() - 1);
 }
 
 GptConfig for_objective(GptConfig c, Objective o) {
@@ -81,6 +111,13 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Che
   }
   step_ = ck.step;
   prepare(corpus);
+  if (ck.rng_states.size() == 3) {  // the streams where the run left them: the same run as without the break
+    batch_rng_ = Rng(ck.rng_states[0]);
+    dropout_rng_ = Rng(ck.rng_states[1]);
+    mask_rng_ = Rng(ck.rng_states[2]);
+  } else {  // an older checkpoint: at least not the first batches over again
+    for (int i = 0; i < step_; ++i) batch_rng_.next_u64();
+  }
   start_threads();
 }
 
@@ -112,12 +149,15 @@ void Trainer::prepare(std::string_view corpus) {
   std::vector<int> counts(tokenizer_->vocab_size());
   for (int id : data_.train) ++counts[id];
   most_frequent_ = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  const int V = tokenizer_->vocab_size();
+  baselines_.unigram = unigram_baseline(data_.train, data_.val, V);
+  const bool char_tokens = dynamic_cast<const CharTokenizer*>(tokenizer_.get()) != nullptr;
+  baselines_.bigram = char_tokens && options_.objective == Objective::causal ? bigram_baseline(data_.train, data_.val, V) : -1;
   masking_ = {0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), {}};
   for (const SpecialToken& s : tokenizer_->specials()) masking_.special_ids.push_back(s.id);
   Rng root(options_.seed);
   root.split();  // the model's initialization stream
   batch_rng_ = root.split(), dropout_rng_ = root.split(), mask_rng_ = root.split();
-  for (int i = 0; i < step_; ++i) batch_rng_.next_u64();  // a resumed run does not start over with the first batches
 }
 
 void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out) {
@@ -161,6 +201,7 @@ double Trainer::run_part(Gpt<float>& model, int first_row, int rows, Rng& dropou
 std::optional<float> Trainer::step_part() {
   eval_.reset();  // an unfinished evaluation would mix two sets of weights
   if (part_row_ == 0) {  // a new step: its batch, how many targets count in it, the weights for every replica
+    step_start_rngs_ = rng_states();
     make_batch(data_.train, batch_rng_, mask_rng_, batch_);
     model_->zero_grad();
     for (auto& replica : replicas_) replica->zero_grad();
@@ -286,7 +327,13 @@ Checkpoint Trainer::checkpoint() const {
   ck.params.assign(model_->params().begin(), model_->params().end());
   ck.adam_m.assign(adamw_->m().begin(), adamw_->m().end());
   ck.adam_v.assign(adamw_->v().begin(), adamw_->v().end());
+  // Mid-step, the streams as the step found them: the resumed run redoes the whole step.
+  ck.rng_states = part_row_ == 0 ? rng_states() : step_start_rngs_;
   return ck;
+}
+
+std::vector<std::uint64_t> Trainer::rng_states() const {
+  return {batch_rng_.state(), dropout_rng_.state(), mask_rng_.state()};
 }
 
 }  // namespace gptlab

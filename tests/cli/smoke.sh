@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of the native CLI (run by CTest): training on generated text
-# beats the unigram entropy, sampling, eval, resume, Ctrl-C, and bad input.
+# beats the unigram entropy, sampling and its options, eval, tokenize, export,
+# resume, Ctrl-C, and bad input.
 #   tests/cli/smoke.sh path/to/gptlab
 set -euo pipefail
 gptlab=$1
@@ -34,6 +35,50 @@ cmp -s "$dir/s1" "$dir/s2" || fail "the same seed sampled different text"
 grep -q "^the cat" "$dir/s1" || fail "the sample does not start with the prompt"
 grep -q "val loss" <<<"$("$gptlab" eval --checkpoint "$dir/run.ckpt" --corpus "$dir/corpus.txt")" || fail "eval printed no val loss"
 
+# Sampling options: temperature 0 is the argmax whatever the seed; top-k 1 and a tiny top-p keep only it.
+sample() { "$gptlab" sample --checkpoint "$dir/run.ckpt" --prompt "the cat" --tokens 60 "$@"; }
+sample --temperature 0 --seed 1 > "$dir/t0a"
+sample --temperature 0 --seed 2 > "$dir/t0b"
+sample --top-k 1 --seed 3 > "$dir/k1"
+sample --top-p 1e-6 --seed 4 > "$dir/p0"
+cmp -s "$dir/t0a" "$dir/t0b" || fail "temperature 0 depends on the seed"
+cmp -s "$dir/t0a" "$dir/k1" || fail "--top-k 1 differs from --temperature 0"
+cmp -s "$dir/t0a" "$dir/p0" || fail "--top-p 1e-6 differs from --temperature 0"
+sample --temperature 1.5 --seed 5 > "$dir/hot1"
+sample --temperature 1.5 --seed 6 > "$dir/hot2"
+cmp -s "$dir/hot1" "$dir/hot2" && fail "two seeds at temperature 1.5 sampled the same text"
+echo "sampling: temperature 0 = top-k 1 = top-p 1e-6; seeds matter only above 0"
+
+# tokenize: characters take ids 5.. in code-point order after the 5 special tokens; the newline
+# is the corpus's smallest character (id 5), so the others start at 6.
+text="the old man waits."
+alphabet=$(tr -d '\n' < "$dir/corpus.txt" | fold -w1 | LC_ALL=C sort -u | tr -d '\n')
+expected=()
+for ((i = 0; i < ${#text}; i++)); do
+  before=${alphabet%%"${text:i:1}"*}
+  expected+=("$((6 + ${#before}))")
+done
+tokens=$("$gptlab" tokenize --checkpoint "$dir/run.ckpt" --text "$text")
+[[ "$tokens" == "$("$gptlab" tokenize --checkpoint "$dir/run.ckpt" --text "$text")" ]] || fail "tokenize is not repeatable"
+[[ "$(cut -f1 <<<"$tokens" | tr '\n' ' ')" == "${expected[*]} " ]] || fail "tokenize gave ids $(cut -f1 <<<"$tokens" | tr '\n' ' '), expected ${expected[*]}"
+[[ "$(cut -f2 <<<"$tokens" | tr -d '\n')" == "$text" ]] || fail "the tokens' pieces do not spell the text"
+echo "tokenize: ${#text} characters, ${#expected[@]} ids in code-point order"
+
+# export: safetensors = u64 little-endian header length, a JSON header of F32 tensors with byte
+# offsets, then 4 bytes per parameter of the model (the count train printed).
+"$gptlab" export --checkpoint "$dir/run.ckpt" --out "$dir/model.safetensors" > /dev/null
+[[ -s "$dir/model.safetensors" ]] || fail "export wrote no file"
+len=$(od -An -tu8 -N8 "$dir/model.safetensors" | tr -d ' ')
+header=$(head -c $((8 + len)) "$dir/model.safetensors" | tail -c +9)
+[[ $header == "{"* ]] || fail "the safetensors header is not a JSON object"
+grep -qF '"transformer.wte.weight":{' <<<"$header" || fail "the safetensors header names no token embedding"
+grep -qF '"dtype":"F32"' <<<"$header" || fail "the safetensors header has no F32 tensor"
+end=$(grep -oE '"data_offsets":\[[0-9]+,[0-9]+\]' <<<"$header" | grep -oE '[0-9]+\]' | tr -d ']' | sort -n | tail -1)
+params=$(grep -oE '^model: [0-9]+ parameters' <<<"$out" | grep -oE '[0-9]+')
+((end == 4 * params)) || fail "the tensors hold $end bytes, not 4 x $params parameters"
+(($(stat -c %s "$dir/model.safetensors") == 8 + len + end)) || fail "the safetensors file is not 8 + header + data bytes"
+echo "export: safetensors header of $len bytes, $params F32 parameters"
+
 # Resume continues from step 300.
 resumed=$("$gptlab" train "${common[@]}" --steps 320 --eval-interval 20 --checkpoint "$dir/run.ckpt" --resume)
 grep -q "resumed .* at step 300" <<<"$resumed" || fail "resume did not start at step 300"
@@ -44,10 +89,15 @@ grep -q "^step 320:" <<<"$resumed" || fail "the resumed run did not reach step 3
 grep -q '^<mask> 1: ' <<<"$("$gptlab" fill --checkpoint "$dir/mlm.ckpt" --text "the <mask>at sees the house." --top 3)" \
   || fail "fill-in printed no candidates"
 
-# Ctrl-C saves a checkpoint and exits with 130.
-"$gptlab" train "${common[@]}" --steps 100000 --eval-interval 100000 --checkpoint "$dir/int.ckpt" > "$dir/int.log" &
+# Ctrl-C saves a checkpoint and exits with 130: sent once the run has logged its first step.
+"$gptlab" train "${common[@]}" --steps 100000 --eval-interval 100000 --log-interval 1 --checkpoint "$dir/int.ckpt" > "$dir/int.log" &
 pid=$!
-sleep 2
+for ((tries = 0; tries < 600; tries++)); do
+  grep -q '^step ' "$dir/int.log" && break
+  kill -0 $pid 2>/dev/null || fail "the run to interrupt ended early: $(cat "$dir/int.log")"
+  sleep 0.1
+done
+grep -q '^step ' "$dir/int.log" || fail "the run to interrupt logged no step within 60 s"
 kill -INT $pid
 set +e; wait $pid; rc=$?; set -e
 [[ $rc == 130 ]] || fail "Ctrl-C exited with $rc, not 130"

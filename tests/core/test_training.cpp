@@ -306,6 +306,58 @@ TEST_CASE("a trainer's checkpoint resumes with the same weights, optimizer state
   CHECK_THROWS_WITH_AS(Trainer("", o, c), "The corpus is empty; there is nothing to train on.", Error);
 }
 
+TEST_CASE("a resumed run equals the uninterrupted run: losses, weights and optimizer state") {
+  // Causal and masked, with dropout: resume must restore AdamW's moments, the step and every
+  // random stream (batches, dropout masks, MLM masks). The masked run is checkpointed in the middle
+  // of a step (micro-batches), so the resumed run redoes that step.
+  for (Objective objective : {Objective::causal, Objective::masked}) {
+    TrainOptions o;
+    o.objective = objective;
+    o.batch_size = 4;
+    o.micro_batch = objective == Objective::masked ? 2 : 0;
+    o.lr = {LrSchedule::Kind::cosine, 3e-3f, 3e-4f, 2, 8};
+    o.dropout = {0.2f, 0.1f, 8};
+    GptConfig c;
+    c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
+    const std::string text = grammar_text(200);
+    const int N = 8, K = 3;
+    Trainer whole(text, o, c);
+    std::vector<float> losses;
+    for (int i = 0; i < N; ++i) losses.push_back(whole.step());
+    Trainer first(text, o, c);
+    for (int i = 0; i < K; ++i) first.step();
+    if (o.micro_batch) CHECK_FALSE(first.step_part());  // half of step K + 1
+    Trainer resumed(text, o, load_checkpoint(save_checkpoint(first.checkpoint())));
+    REQUIRE(resumed.steps_done() == K);
+    INFO(to_string(objective));
+    for (int i = K; i < N; ++i) CHECK(resumed.step() == losses[i]);
+    const Checkpoint a = whole.checkpoint(), b = resumed.checkpoint();
+    CHECK(a.params == b.params);
+    CHECK(a.adam_m == b.adam_m);
+    CHECK(a.adam_v == b.adam_v);
+  }
+}
+
+TEST_CASE("count-model baselines: add-one unigram and bigram cross-entropy on the validation split") {
+  TrainOptions o;
+  o.train_fraction = 0.6;  // 9 characters: train "aabab", val "abba"
+  GptConfig c;
+  c.block_size = 3, c.n_layer = 1, c.n_head = 1, c.n_embd = 4;
+  const Trainer t("aabab" "abba", o, c);
+  REQUIRE(t.tokenizer().vocab_size() == 7);  // 5 specials, a, b
+  // Val targets b, b, a. Unigram from train (a 3, b 2, N 5, V 7): P(a) = 4/12, P(b) = 3/12.
+  const double unigram = -(2 * std::log(3.0 / 12) + std::log(4.0 / 12)) / 3;
+  // Train pairs aa, ab, ba, ab: c_a = 3, c_b = 1. Val pairs ab, bb, ba:
+  // P(b|a) = (2+1)/(3+7), P(b|b) = (0+1)/(1+7), P(a|b) = (1+1)/(1+7).
+  const double bigram = -(std::log(3.0 / 10) + std::log(1.0 / 8) + std::log(2.0 / 8)) / 3;
+  CHECK(t.baselines().unigram == doctest::Approx(unigram).epsilon(1e-12));
+  CHECK(t.baselines().bigram == doctest::Approx(bigram).epsilon(1e-12));
+  o.objective = Objective::masked;  // masked objectives get the unigram only
+  const Trainer m("aabab" "abba", o, c);
+  CHECK(m.baselines().unigram == doctest::Approx(unigram).epsilon(1e-12));
+  CHECK(m.baselines().bigram < 0);
+}
+
 TEST_CASE("the training memory estimate covers what a model really allocates") {
   // The benchmark config: measured peak RSS 126 MB natively, of which ~10 MB is the program.
   GptConfig c;

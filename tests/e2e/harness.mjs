@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function startApp() {
+export async function startApp({ args = [] } = {}) {
   if (!existsSync(`${root}/dist/index.html`)) throw new Error('dist/ is missing: run `npx vite build` first.');
   const server = await preview({
     configFile: `${root}/vite.config.ts`,
@@ -20,7 +20,7 @@ export async function startApp() {
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL.');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...args] });
   return {
     url,
     browser,

@@ -171,6 +171,55 @@ test('a reload resumes training from the checkpoint kept in IndexedDB', () => in
   await page.click('#train-stop');
 }));
 
+// The training curve kept in IndexedDB with the saved run: [step, loss] for every step.
+const savedLosses = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('gptlab');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction('runs').objectStore('runs').get('latest');
+    get.onsuccess = () => resolve(get.result.history.train);
+    get.onerror = () => reject(get.error);
+  };
+}));
+
+async function smallModel(page) {
+  await setField(page, 'layers', 1);
+  await setField(page, 'embd', 32);
+}
+
+test('a run paused, reloaded and resumed takes the same steps as one never interrupted', async () => {
+  let straight, resumed, pausedAt;
+  await inFreshProfile(async (page) => {
+    await smallModel(page);
+    await page.click('#train-start');
+    await untilStep(page, 70);
+    await page.click('#train-stop');
+    await page.waitForFunction(() => /at step \d+ of/.test(document.querySelector('#train-saved-text').textContent));
+    straight = new Map(await savedLosses(page));
+  });
+  await inFreshProfile(async (page) => {
+    await smallModel(page);
+    await page.click('#train-start');
+    await untilStep(page, 25);
+    await page.click('#train-pause');
+    await page.locator('#train-status[data-state="paused"]').waitFor();
+    pausedAt = await stepOf(page);
+    await page.waitForFunction((k) => document.querySelector('#train-saved-text').textContent.includes(`at step ${k} of`), pausedAt);
+    await page.reload();
+    await page.click('#tab-train');
+    await page.locator('#train-status[data-state="paused"]').waitFor({ timeout: 30_000 });
+    await page.click('#train-pause');  // Resume
+    await untilStep(page, 70);
+    await page.click('#train-stop');
+    await page.waitForFunction(() => /at step \d+ of/.test(document.querySelector('#train-saved-text').textContent));
+    resumed = await savedLosses(page);
+  });
+  const after = resumed.filter(([step]) => step > pausedAt && straight.has(step));
+  assert.ok(after.length >= 30, `${after.length} steps after the resume at step ${pausedAt} to compare`);
+  for (const [step, loss] of after)
+    assert.ok(Math.abs(loss - straight.get(step)) <= 1e-6 * Math.max(1, loss), `step ${step}: ${loss} resumed vs ${straight.get(step)}`);
+});
+
 // Masked LM (characters) and masked next-token prediction (BPE, GPT-2 split) train past two
 // evaluations; each evaluation shows the model's fill-ins of a sentence with blanks.
 for (const [objective, tokenizer] of [['masked', 'char'], ['mntp', 'bpe-gpt2']]) {

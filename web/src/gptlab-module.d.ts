@@ -130,6 +130,8 @@ export interface TrainerStatics {
 }
 
 export interface GptlabModule {
+  /** The module's memory as bytes (its length is the memory's current size). */
+  HEAP8: Int8Array;
   Trainer: TrainerStatics;
   /** The chunks a split pattern cuts a text into (before BPE). */
   splitText(text: string, pattern: SplitPattern): string[];

@@ -32,6 +32,8 @@ export type FromTrainer =
   /** Speed and time left over the last steps (null until there are a few). */
   | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number | null;
       etaSeconds: number | null;
+      /** The WebAssembly memory the core has taken (it grows, never shrinks). */
+      wasmBytes: number;
       /** Threads training runs on (data-parallel; 1 without cross-origin isolation). */
       threads: number }
   | ({ type: 'eval'; step: number } & EvalResult)

@@ -144,7 +144,7 @@ function downloadBytes(bytes: Uint8Array, step: number) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-threads', 'train-eta', 'train-params'];
+const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-threads', 'train-eta', 'train-params', 'train-memory'];
 
 interface Begin { checkpoint?: Uint8Array; keep?: RunHistory; paused?: boolean }
 function begin(settings: TrainSettings, corpus: { text: string; name: string } | null, { checkpoint, keep, paused }: Begin = {}) {
@@ -195,6 +195,7 @@ onTrainer((m: FromTrainer) => {
       $('train-step').textContent = `${m.step.toLocaleString('en')} / ${m.steps.toLocaleString('en')}`;
       $('train-loss').textContent = m.loss.toFixed(3);
       $('train-threads').textContent = String(m.threads);
+      $('train-memory').textContent = `${Math.round(m.wasmBytes / 1e6)} MB`;
       $('train-speed').textContent = m.tokensPerSecond === null ? '–' : Math.round(m.tokensPerSecond).toLocaleString('en');
       $('train-eta').textContent = m.etaSeconds === null || state !== 'training' ? '–'
         : m.etaSeconds < 90 ? `${Math.ceil(m.etaSeconds)} s` : `${Math.ceil(m.etaSeconds / 60)} min`;

@@ -148,7 +148,7 @@ function rate(): number | null {
 function reportStep(loss: number, lr: number) {
   if (!trainer) return;
   const step = trainer.stepsDone(), tokensPerSecond = rate();
-  post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond, threads: trainer.threads(),
+  post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond, threads: trainer.threads(), wasmBytes: core?.HEAP8.length ?? 0,
          etaSeconds: tokensPerSecond === null ? null : ((run.steps - step) * run.tokensPerStep) / tokensPerSecond });
   if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample, postCheckpoint);
   else if (step % run.sampleEvery === 0) chores.push(postSample);

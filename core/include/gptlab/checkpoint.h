@@ -3,7 +3,8 @@
 //   "GPTLABCK"                       8 bytes, the magic
 //   u32 format version (1)           little-endian, as every number here
 //   u32 header length, header        JSON: model kind, config, tokenizer (gptlab's
-//                                    tokenizer file), step, tensor names and shapes
+//                                    tokenizer file), step, tensor names and shapes,
+//                                    [the trainer's RNG states, for an exact resume]
 //   params                           float32, the model's parameter block
 //   [AdamW m, v]                     float32 each, if the header says so
 //   u32 CRC-32                       over everything after the version
@@ -36,6 +37,7 @@ struct Checkpoint {
   std::vector<ParamTensor> tensors;
   std::vector<float> params;
   std::vector<float> adam_m, adam_v;  // empty: no optimizer state
+  std::vector<std::uint64_t> rng_states;  // the trainer's random streams (empty: not saved)
 };
 
 std::string save_checkpoint(const Checkpoint& checkpoint);

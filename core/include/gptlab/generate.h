@@ -13,6 +13,7 @@
 
 #include "gptlab/gpt.h"
 #include "gptlab/rng.h"
+#include "gptlab/tokenizer.h"
 
 namespace gptlab {
 
@@ -20,10 +21,16 @@ struct SamplingOptions {
   float temperature = 1.0f;  // 0: always the most likely token
   int top_k = 0;             // keep only the k most likely tokens (0: all)
   float top_p = 1.0f;        // keep the smallest set whose probability reaches p
+  std::vector<int> banned;   // ids never drawn (probability 0), e.g. <pad>, <mask>, <bos>
 };
 
-// Draws a token id from logits (V values) under the options. Throws ShapeError
-// for a negative temperature, top_p outside (0, 1], or non-finite logits.
+// The special ids a causal model should never write: <pad>, <mask> and <bos>
+// (those the tokenizer has). <eos> stays drawable.
+std::vector<int> never_sampled(const Tokenizer& tokenizer);
+
+// Draws a token id from logits (V values) under the options, never a banned id.
+// Throws ShapeError for a negative temperature, top_p outside (0, 1], non-finite
+// logits, or every id banned.
 int sample_token(const float* logits, int V, const SamplingOptions& options, Rng& rng);
 
 // The keys and values of every layer for the positions seen so far.

@@ -11,6 +11,8 @@ namespace gptlab {
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0) : state_(seed) {}
+  // The whole state: Rng(r.state()) continues r's stream exactly (checkpoints save it).
+  std::uint64_t state() const { return state_; }
 
   // SplitMix64 (Steele, Lea, Flood 2014): state += golden gamma, then mix.
   std::uint64_t next_u64() {

@@ -58,6 +58,14 @@ struct EvalResult {
   double unigram_accuracy;   // the same for always guessing the most frequent training token
 };
 
+// Count models as reference lines for the loss: cross-entropy in nats per token of
+// the validation split's targets (every token after its first) under add-one
+// smoothed counts from the training split.
+struct Baselines {
+  double unigram;  // P(v) = (c_v + 1) / (N + V)
+  double bigram;   // P(b | a) = (c_ab + 1) / (c_a + V); character tokenizer and causal objective only, else -1
+};
+
 class Trainer {
  public:
   // A new run. The objective decides the attention (causal LM: causal; masked
@@ -83,6 +91,7 @@ class Trainer {
   // step_part() in between discards the unfinished evaluation.
   std::optional<EvalResult> evaluate_part();
   Checkpoint checkpoint() const;
+  Baselines baselines() const { return baselines_; }
 
   int steps_done() const { return step_; }
   float current_lr() const { return options_.lr.at(step_); }
@@ -111,6 +120,7 @@ class Trainer {
   EvalResult eval_result() const;
   int part_rows(int B) const;
   double run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng);
+  std::vector<std::uint64_t> rng_states() const;
 
   TrainOptions options_;
   std::unique_ptr<Tokenizer> tokenizer_;
@@ -122,9 +132,11 @@ class Trainer {
   std::vector<std::vector<int>> train_docs_, val_docs_;  // when document_separator is set
   double chars_per_token_ = 1;
   int most_frequent_ = 0;
+  Baselines baselines_{};
   MaskingOptions masking_{};  // for the masked objectives: <mask>, the special ids
   int step_ = 0;
   Rng batch_rng_, dropout_rng_, mask_rng_;
+  std::vector<std::uint64_t> step_start_rngs_;  // the three streams' states when the current step began
   BatchData batch_;
   std::unique_ptr<EvalRun> eval_;
   int part_row_ = 0;         // the next row of batch_ to run; 0: a new step begins
