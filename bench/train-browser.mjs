@@ -16,15 +16,14 @@ const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
 async function measure(query) {
   const page = await app.browser.newPage();  // a fresh page each: the last run's workers are gone
   await page.goto(new URL(`/?config=benchmark${query}`, app.url).href);
-  await page.locator('#bench-run:enabled').waitFor({ state: 'attached', timeout: 120_000 });
   await page.click('#tab-train');
   await page.click('#train-start');
-  const stepNow = () => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) || 0);
+  const stepNow = () => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0].replace(/,/g, '')) || 0);
   while ((await stepNow()) < 5) await page.waitForTimeout(100);
   const s0 = await stepNow(), t0 = Date.now();
   while ((await stepNow()) < s0 + steps) await page.waitForTimeout(50);
   const s1 = await stepNow(), seconds = (Date.now() - t0) / 1000;
-  const speed = await page.locator('#train-speed').textContent();
+  const threads = Number(await page.locator('#train-threads').textContent());
   const parameters = await page.locator('#train-params').textContent();
   const latencies = [];
   for (let i = 0; i < 5; i++) {
@@ -51,7 +50,7 @@ async function measure(query) {
   });
   await page.click('#train-stop');
   await page.close();
-  return { tokensPerSecond: ((s1 - s0) * 32 * 64) / seconds, steps: s1 - s0, threads: speed.split(' on ')[1], latencies,
+  return { tokensPerSecond: ((s1 - s0) * 32 * 64) / seconds, steps: s1 - s0, threads: `${threads} thread${threads === 1 ? '' : 's'}`, latencies,
            afterEval, parameters };
 }
 
