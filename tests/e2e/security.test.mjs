@@ -32,7 +32,7 @@ test('the Content-Security-Policy blocks inline script and allows everything the
   const heatmap = page.locator('#train-attention[data-step]');
   await heatmap.waitFor({ timeout: 120_000 });
   const box = await heatmap.boundingBox();
-  await page.mouse.move(box.x + box.width / 4, box.y + box.height / 4);
+  await heatmap.hover({ position: { x: box.width / 4, y: box.height / 4 } });
   await page.locator('#train-tip:not([hidden])').waitFor();
   await page.click('#train-stop');
   await page.click('#share-open');

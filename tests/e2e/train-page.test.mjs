@@ -220,6 +220,41 @@ test('a run paused, reloaded and resumed takes the same steps as one never inter
     assert.ok(Math.abs(loss - straight.get(step)) <= 1e-6 * Math.max(1, loss), `step ${step}: ${loss} resumed vs ${straight.get(step)}`);
 });
 
+test('an uploaded checkpoint is loaded to look at, and resumes from its own step', async () => {
+  let bytes;
+  await inFreshProfile(async (page) => {
+    await smallModel(page);
+    await setField(page, 'objective', 'masked');
+    await page.click('#train-start');
+    await page.waitForFunction(() => /at step \d+ of/.test(document.querySelector('#train-saved-text').textContent), null, { timeout: 120_000 });
+    await page.click('#train-stop');
+    await page.locator('#train-status[data-state="stopped"]').waitFor();
+    const download = page.waitForEvent('download');
+    await page.click('#train-download');
+    bytes = await (await download).createReadStream().then((stream) => new Promise((resolve) => {
+      const parts = [];
+      stream.on('data', (d) => parts.push(d));
+      stream.on('end', () => resolve(Buffer.concat(parts)));
+    }));
+  });
+  const step = Number((bytes.toString('latin1').match(/"step":(\d+)/) ?? [])[1]);
+  assert.ok(step >= 50, `the downloaded checkpoint holds its step (${step})`);
+  await inFreshProfile(async (page) => {  // a causal setting: the checkpoint's own objective wins
+    await page.setInputFiles('#train-upload', { name: 'run.ckpt', mimeType: 'application/octet-stream', buffer: bytes });
+    await page.locator('#train-status[data-state="paused"]').waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('#train-status').textContent(), new RegExp(`Loaded: a model of [\\d,]+ parameters at step ${step} of`));
+    await page.locator('#fill-box:not([hidden])').waitFor();
+    await page.waitForFunction(() => document.querySelector('#train-sample').textContent.startsWith('Blanks:'));
+    await page.click('#tab-attention');
+    await page.locator('#att-canvas[data-step]').waitFor({ timeout: 30_000 });
+    await page.click('#tab-train');
+    assert.equal(await stepOf(page), step, 'nothing trained while looking');
+    await page.click('#train-pause');  // Resume
+    await untilStep(page, step + 3);
+    await page.click('#train-stop');
+  });
+});
+
 // Masked LM (characters) and masked next-token prediction (BPE, GPT-2 split) train past two
 // evaluations; each evaluation shows the model's fill-ins of a sentence with blanks.
 for (const [objective, tokenizer] of [['masked', 'char'], ['mntp', 'bpe-gpt2']]) {
@@ -261,6 +296,7 @@ test('bad settings and a bad checkpoint file give sentences', () => inFreshProfi
   for (const [name, value] of [['layers', 2], ['embd', 64], ['block', 64], ['batch', 16]]) await setField(page, name, value);
   await setField(page, 'layers', 99);  // out of the field's range: marked, not stored
   assert.equal(await page.getAttribute('[data-train="layers"]', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('#train-field-error').textContent(), 'Layers takes whole numbers from 1 to 12.');
   await page.click('#train-start');
   assert.match(await page.locator('#train-status').textContent(), /out of range/);
   // Your own corpus: nothing given yet, then a file that is not text.

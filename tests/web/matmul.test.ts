@@ -82,9 +82,10 @@ describe('errors reach JavaScript as Error objects with the core\'s sentence', (
   });
 });
 
-describe('the benchmark the start page runs', () => {
+describe('the benchmark the engine page runs', () => {
   test('reports a positive GFLOP/s for a small shape', () => {
-    const gflops = measureGflops(core, BENCH_SHAPES[0], { batchSeconds: 0.01, batches: 1 });
+    // The best of three 50 ms batches: one scheduler pause on a busy machine cannot sink it.
+    const gflops = measureGflops(core, BENCH_SHAPES[0], { batchSeconds: 0.05, batches: 3 });
     expect(gflops).toBeGreaterThan(0.5);
     expect(Number.isFinite(gflops)).toBe(true);
   });
