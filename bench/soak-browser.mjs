@@ -5,7 +5,7 @@
 // and does nothing else to the page, so a long task is the lab's own. Needs `npx vite build`.
 //
 //   node bench/soak-browser.mjs [--minutes 30]
-import { startApp } from '../tests/e2e/harness.mjs';
+import { recordLongTasks, startApp } from '../tests/e2e/harness.mjs';
 
 const at = process.argv.indexOf('--minutes');
 const minutes = at > 0 ? Number(process.argv[at + 1]) : 30;
@@ -16,11 +16,7 @@ try {
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(e.duration)))
-      .observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await page.goto(app.url);
   await page.click('#tab-train');
   await page.locator('#train-settings').evaluate((d) => { d.open = true; });

@@ -5,6 +5,7 @@ import { preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import assert from 'node:assert/strict';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,4 +41,20 @@ export async function openPage(app, path = '/', { bypassCSP = false } = {}) {
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
   await page.goto(new URL(path, app.url).href);
   return { page, errors };
+}
+
+// Every main-thread task longer than 50 ms (a "long task", as Chromium reports them) goes into
+// window.__longTasks as its duration in ms, from the page's first load on.
+export function recordLongTasks(page) {
+  return page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(e.duration)))
+      .observe({ type: 'longtask', buffered: true });
+  });
+}
+
+// An element that is on the page but not shown (a check that fails if it is missing altogether).
+export async function assertHidden(locator, what) {
+  assert.equal(await locator.count(), 1, `${what} is on the page`);
+  assert.equal(await locator.isVisible(), false, `${what} is hidden`);
 }

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS } from './harness.mjs';
+import { assertHidden, CHROMIUM_ARGS } from './harness.mjs';
 import { chromium } from 'playwright-core';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -80,7 +80,7 @@ test('a static host without COOP/COEP: the service worker isolates the page, and
     assert.ok(await isolated(page), 'isolated after the service worker reloaded the page');
     const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
     assert.equal(await trainsOn(page), cores, `training runs on ${cores} threads`);
-    assert.deepEqual(await page.locator('#train-threads-note').isVisible(), false, 'no one-thread note');
+    await assertHidden(page.locator('#train-threads-note'), 'the one-thread note');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

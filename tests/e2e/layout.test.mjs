@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startApp } from './harness.mjs';
+import { assertHidden, startApp } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -119,7 +119,7 @@ for (const [view, width, height, key] of EMBEDS) {
       assert.ok(frame, 'the lab loaded in the frame');
       await frame.locator(`#view-${view}`).waitFor();
       if (view === 'tokenizer') await frame.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
-      assert.equal(await frame.locator('header').isVisible(), false, 'no page chrome');
+      await assertHidden(frame.locator('header'), 'the page chrome');
       assert.ok(await overflowX(frame) <= 0, `the ${view} embed scrolls sideways`);
       assert.ok(await topOf(frame, key) < height - 40, `${key} starts on the frame's first screen`);
       // Embeds get one thread unless the page around them is isolated, and say so.

@@ -42,5 +42,6 @@ test('a WASM module that cannot load gives a sentence on the page, not a blank t
   const text = await status.textContent();
   assert.match(text, /^The WebAssembly core failed to load, so nothing can run\. Reload the page;/);
   assert.match(text, /Details: .*CompileError/);
+  assert.equal(await page.locator('#bench-table tbody').count(), 1);
   assert.equal(await page.locator('#bench-table tbody tr').count(), 0);
 });

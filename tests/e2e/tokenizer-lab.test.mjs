@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { startApp, openPage } from './harness.mjs';
+import { assertHidden, startApp, openPage } from './harness.mjs';
 import { loadGptlab as loadCoreNode } from '../../bench/load-node.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
@@ -101,7 +101,7 @@ test('embed mode shows one view without the chrome', async () => {
   await settled(embedded);
   assert.ok(await embedded.locator('#view-tokenizer').isVisible());
   for (const hidden of ['header', '#view-train', '#view-attention', 'footer'])
-    assert.equal(await embedded.locator(hidden).isVisible(), false, `${hidden} is hidden`);
+    await assertHidden(embedded.locator(hidden), hidden);
   await embedded.screenshot({ path: `${shots}embed-tokenizer.png` });
   assert.deepEqual(errors, []);
 });

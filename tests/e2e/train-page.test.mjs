@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startApp } from './harness.mjs';
+import { assertHidden, recordLongTasks, startApp } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -51,12 +51,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   const page = await app.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  // Every main-thread task longer than 50 ms is a "long task" (Chromium reports them).
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(e.duration)))
-      .observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await page.goto(app.url);
   await page.click('#tab-train');
   await page.click('#train-start');
@@ -78,7 +73,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   assert.equal(await attention.getAttribute('data-heads'), '4', 'one heatmap per head of the last layer');
   assert.deepEqual(JSON.parse(await attention.getAttribute('data-tokens')), [...'It is a truth universally acknowledged'],
     'the heatmap is labelled with the model\'s tokens: the characters of the sentence');
-  assert.equal(await page.locator('#train-attention-layer').textContent(), '3');
+  assert.equal(await page.locator('#train-attention-layer').textContent(), ' (layer 3)');
 
   // What the user feels: while the model trains (and evaluates, samples and saves), no main-thread
   // task over 50 ms. Measured over a quiet stretch with no screenshots of the test's own.
@@ -345,8 +340,8 @@ test('an embedded attention view trains a model of its own and draws it', async 
   try {
     const page = await context.newPage();
     await page.goto(new URL('/#embed=attention', app.url).href);
-    assert.equal(await page.locator('header').isVisible(), false, 'no chrome in an embed');
-    assert.equal(await page.getByText('Train tab').isVisible(), false, 'nothing points to a tab the embed lacks');
+    await assertHidden(page.locator('header'), 'the page chrome');
+    await assertHidden(page.getByText('in the Train tab'), 'the pointer to a tab the embed lacks');
     await page.click('#att-train');
     await page.locator('#att-canvas[data-step]').waitFor({ state: 'attached', timeout: 60_000 });
     assert.ok(await inkOf(page, '#att-canvas') > 2000, 'the heads are drawn');

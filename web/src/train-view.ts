@@ -104,10 +104,16 @@ function drawCharts() {
     right: current?.bitsPerNat ? { scale: current.bitsPerNat, title: 'bits/char' } : undefined });
   drawLineChart($('train-lr'), { series: [{ color: '#2b8a3e', points: history.lr, label: 'learning rate' }], xMax: steps,
     xTitle: 'step', yTitle: 'lr', height: 130, format: (v) => (v === 0 ? '0' : v.toExponential(1)) });
-  const last = history.train.at(-1), best = history.val.length ? Math.min(...history.val.map((p) => p[1])) : null;
-  $('train-chart-summary').textContent = last ? `Training loss ${last[1].toFixed(3)} at step ${last[0].toLocaleString('en')}` +
-    (best === null ? '.' : `; best validation loss ${best.toFixed(3)}.`) + (b ? ` Unigram baseline ${b.unigram.toFixed(3)}.` : '')
-    : 'No run yet.';
+  $('train-chart-summary').textContent = lossInWords();
+}
+
+// The loss chart in words, for screen readers.
+function lossInWords() {
+  const last = history.train.at(-1), b = current?.baselines;
+  if (!last) return 'No run yet.';
+  const best = history.val.length ? Math.min(...history.val.map((p) => p[1])) : null;
+  return `Training loss ${last[1].toFixed(3)} at step ${last[0].toLocaleString('en')}` +
+    (best === null ? '.' : `; best validation loss ${best.toFixed(3)}.`) + (b ? ` Unigram baseline ${b.unigram.toFixed(3)}.` : '');
 }
 
 function showSaved() {
@@ -220,7 +226,8 @@ onTrainer((m: FromTrainer) => {
       weights[m.layer] = m.weights;
       attention.show({ weights, heads: m.heads, tokens: m.tokens,
         squares: Array.from({ length: m.heads }, (_, h) => ({ layer: m.layer, head: h })) });
-      $('train-attention-layer').textContent = String(m.layer + 1);
+      $('train-attention-layer').textContent = ` (layer ${m.layer + 1})`;
+      $('train-attention-empty').hidden = true;
       canvas.dataset.step = String(m.step);
       canvas.dataset.heads = String(m.heads);
       return;

@@ -82,7 +82,11 @@ function sampleChunk(step: number, text: string, chunk: number): () => void {
   return () => {
     if (!trainer) return;
     let added = '';
-    trainer.generate(`\n${text}`, 25, { temperature: 0.8, seed: step * 8 + chunk }, (piece) => { added += piece; });
+    try {
+      trainer.generate(`\n${text}`, 25, { temperature: 0.8, seed: step * 8 + chunk }, (piece) => { added += piece; });
+    } catch (e) {  // a sample that cannot be made is said where it would be, and training goes on
+      return post({ type: 'sample', step, text: `(No sample: ${errorText(e)})`, done: true });
+    }
     const done = chunk === 7 || added === '';
     post({ type: 'sample', step, text: text + added, done });
     if (!done) chores.unshift(sampleChunk(step, text + added, chunk + 1));
