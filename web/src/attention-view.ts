@@ -8,7 +8,7 @@ import { loadGptlab, type GptlabModule } from './gptlab';
 import type { LabState } from './lab-state';
 import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
-import { trainSomething } from './train-view';
+import { pauseOrResume, stopTraining, trainOrResume } from './train-view';
 import type { FromTrainer } from './train-protocol';
 import { $ } from './dom';
 
@@ -80,10 +80,10 @@ function showTrainState(state: string) {
 }
 $('att-train').addEventListener('click', () => {
   status.textContent = 'Starting to train…';
-  trainSomething();
+  trainOrResume();
 });
-$('att-pause').addEventListener('click', () => sendTrainer({ type: 'pause' }));
-$('att-stop').addEventListener('click', () => sendTrainer({ type: 'stop' }));
+$('att-pause').addEventListener('click', () => void pauseOrResume());
+$('att-stop').addEventListener('click', stopTraining);
 
 text.addEventListener('input', () => change((s) => { s.attention.text = text.value; }));
 headSelect.addEventListener('change', () => change((s) => {

@@ -1,9 +1,10 @@
-// Messages between the start page and the benchmark worker.
+// Messages between the engine page and the benchmark worker: To<Worker> / From<Worker>, as the
+// training (train-protocol.ts) and tokenizer (tokenizer-protocol.ts) workers name theirs.
 import type { BenchShape, BenchTiming } from './matmul-bench';
 
-export type ToWorker = { type: 'run' } & BenchTiming;
+export type ToBench = { type: 'run' } & BenchTiming;
 
-export type FromWorker =
+export type FromBench =
   | { type: 'ready'; simd: string }
   | { type: 'result'; shape: BenchShape; gflops: number }
   | { type: 'done' }

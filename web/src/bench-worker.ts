@@ -1,10 +1,10 @@
 // Runs the matmul benchmark off the main thread and reports each figure as it lands.
 import { loadGptlab, type GptlabModule } from './gptlab';
 import { BENCH_SHAPES, measureGflops, warmUp } from './matmul-bench';
-import type { FromWorker, ToWorker } from './bench-protocol';
+import type { FromBench, ToBench } from './bench-protocol';
 import { errorText } from './error-text';
 
-const post = (m: FromWorker) => postMessage(m);
+const post = (m: FromBench) => postMessage(m);
 
 async function load(): Promise<GptlabModule | null> {
   try {
@@ -24,7 +24,7 @@ async function load(): Promise<GptlabModule | null> {
 }
 const core = load();
 
-onmessage = async (event: MessageEvent<ToWorker>) => {
+onmessage = async (event: MessageEvent<ToBench>) => {
   const c = await core;
   if (!c) return;
   try {

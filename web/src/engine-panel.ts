@@ -1,5 +1,5 @@
 // "The engine": a benchmark of the WASM core's matmul in a worker (not loaded in embeds).
-import type { FromWorker, ToWorker } from './bench-protocol';
+import type { FromBench, ToBench } from './bench-protocol';
 import type { BenchShape } from './matmul-bench';
 
 const status = document.querySelector<HTMLParagraphElement>('#core-status')!;
@@ -29,7 +29,7 @@ function run() {
   again.disabled = true;
   rows.replaceChildren();
   status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Measuring…`;
-  worker.postMessage({ type: 'run', ...timing } satisfies ToWorker);
+  worker.postMessage({ type: 'run', ...timing } satisfies ToBench);
 }
 
 function showError(message: string) {
@@ -38,7 +38,7 @@ function showError(message: string) {
   again.disabled = false;
 }
 
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
+worker.onmessage = (event: MessageEvent<FromBench>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'ready':

@@ -1,7 +1,7 @@
 // Messages between the tokenizer playground and its worker: one module, both sides.
 import type { TokenizerKind } from './lab-state';
 
-export interface TokenizeRequest {
+export interface ToTokenizer {
   type: 'tokenize';
   seq: number;               // answers carry the request's number; the worker answers only the latest
   kind: TokenizerKind;

@@ -3,7 +3,7 @@
 // encoding happen in tokenizer-worker.ts; this module only renders, always as text.
 import { MIN_BPE_VOCAB, type LabState } from './lab-state';
 import { change, getState, subscribe } from './store';
-import type { FromTokenizer, TokenizeRequest, TokenView } from './tokenizer-protocol';
+import type { FromTokenizer, ToTokenizer, TokenView } from './tokenizer-protocol';
 import { $ } from './dom';
 
 const text = $<HTMLTextAreaElement>('tok-text'), kind = $<HTMLSelectElement>('tok-kind');
@@ -28,7 +28,7 @@ const quoted = (s: string) => `“${visible(s)}”`;
 
 function request(s: LabState) {
   const t = s.tokenizer;
-  const message: TokenizeRequest = { type: 'tokenize', seq: ++seq, kind: t.kind, vocabSize: t.vocabSize, corpus: t.corpus,
+  const message: ToTokenizer = { type: 'tokenize', seq: ++seq, kind: t.kind, vocabSize: t.vocabSize, corpus: t.corpus,
     text: t.text, merges: t.merges };
   worker.postMessage(message);
 }

@@ -5,7 +5,7 @@ import corpusUrl from '/corpus/pride-and-prejudice.txt?url';
 import gpt2RanksUrl from 'gpt-tokenizer/data/r50k_base.tiktoken?url';
 import { loadGptlab, type GptlabModule } from './gptlab';
 import type { Tokenizer } from './gptlab-module';
-import type { FromTokenizer, TokenizeRequest, TokenView } from './tokenizer-protocol';
+import type { FromTokenizer, ToTokenizer, TokenView } from './tokenizer-protocol';
 import { errorText } from './error-text';
 
 const SPECIALS = ['<pad>', '<unk>', '<bos>', '<eos>', '<mask>'];
@@ -14,7 +14,7 @@ const post = (m: FromTokenizer) => postMessage(m);
 let core: GptlabModule | null = null;
 let trained: { key: string; tokenizer: Tokenizer } | null = null;
 const texts = new Map<string, Promise<string>>();
-let latest: TokenizeRequest | null = null;
+let latest: ToTokenizer | null = null;
 let busy = false;
 
 function fetchText(url: string, what: string): Promise<string> {
@@ -26,7 +26,7 @@ function fetchText(url: string, what: string): Promise<string> {
   return texts.get(url)!;
 }
 
-async function train(req: TokenizeRequest, gptlab: GptlabModule): Promise<Tokenizer> {
+async function train(req: ToTokenizer, gptlab: GptlabModule): Promise<Tokenizer> {
   if (req.kind === 'gpt2') {
     post({ type: 'progress', seq: req.seq, done: 0, total: 1, what: 'Loading GPT-2’s vocabulary (50,257 tokens)…' });
     const ranks = await fetchText(gpt2RanksUrl, 'GPT-2’s vocabulary');
@@ -55,7 +55,7 @@ function tokenText(t: Tokenizer, id: number, specials: Map<number, string>): str
   }
 }
 
-async function handle(req: TokenizeRequest) {
+async function handle(req: ToTokenizer) {
   core ??= await loadGptlab();
   const key = req.kind === 'gpt2' ? 'gpt2' : `${req.kind}|${req.kind === 'char' ? 0 : req.vocabSize}|${req.corpus === 'text' ? req.text : 'austen'}`;
   let trainMs: number | null = null;
@@ -99,7 +99,7 @@ async function drain() {
   busy = false;
 }
 
-onmessage = (event: MessageEvent<TokenizeRequest>) => {
+onmessage = (event: MessageEvent<ToTokenizer>) => {
   latest = event.data;
   if (!busy) {
     busy = true;

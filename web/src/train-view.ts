@@ -343,14 +343,19 @@ function openSavedWhenShown() {
   current!.savedAt = run.savedAt;
 }
 
-/** Resumes the loaded run, or starts a new one with the current settings (the attention embed's button). */
-export function trainSomething() {
-  if (state === 'paused') pause.click();
-  else if (state !== 'training' && state !== 'loading') startButton.click();
+/** Resumes the loaded run, or starts a new one with the current settings (the attention embed's Train). */
+export function trainOrResume() {
+  if (state === 'paused') void resume();
+  else if (state !== 'training' && state !== 'loading') void startNew();
 }
 
-// Buttons.
-startButton.addEventListener('click', async () => {
+/** Pauses the run in training, or resumes the paused one. */
+export const pauseOrResume = () => (state === 'paused' ? resume() : sendTrainer({ type: 'pause' }));
+/** Ends the run (its checkpoint is kept). */
+export const stopTraining = () => sendTrainer({ type: 'stop' });
+
+// A new run with the current settings.
+async function startNew() {
   const s = getState().train;
   if (!form.checkValidity()) {
     $<HTMLDetailsElement>('train-settings').open = true;
@@ -364,9 +369,9 @@ startButton.addEventListener('click', async () => {
     return;
   }
   if (await mayTrain()) begin(structuredClone(s), s.corpus === 'upload' ? uploaded : null);
-});
-pause.addEventListener('click', async () => {
-  if (state !== 'paused') return sendTrainer({ type: 'pause' });
+}
+
+async function resume() {
   if (!(await mayTrain())) return;
   // Another tab may have trained the saved run further since this one loaded it: go on from there.
   const latest = await loadRun().catch(() => null);
@@ -379,8 +384,12 @@ pause.addEventListener('click', async () => {
     return;
   }
   sendTrainer({ type: 'resume' });
-});
-stop.addEventListener('click', () => sendTrainer({ type: 'stop' }));
+}
+
+// Buttons.
+startButton.addEventListener('click', () => void startNew());
+pause.addEventListener('click', () => void pauseOrResume());
+stop.addEventListener('click', stopTraining);
 download.addEventListener('click', () => {
   if (state === 'training' || state === 'paused' || state === 'loading') {
     wantDownload = true;
