@@ -27,7 +27,7 @@ try {
       tf.matMul(a, b).dispose();
       let best = 0;
       for (let t = 0; t < batches; t++) {
-        let reps = 0, seconds = 0;
+        let reps = 0, seconds;
         const start = performance.now();
         do { tf.matMul(a, b).dispose(); reps++; seconds = (performance.now() - start) / 1000; } while (seconds < batchSeconds);
         best = Math.max(best, (2 * m * k * n * reps) / seconds / 1e9);

@@ -30,7 +30,7 @@ function gflops(flops, fn) {
   for (let b = 0; b < batches; b++) {
     let reps = 0;
     const start = performance.now();
-    let seconds = 0;
+    let seconds;
     do {
       fn();
       reps++;

@@ -2,7 +2,7 @@
 # npm test: install what is missing, build, then run every suite:
 #   native doctest (CTest), the same suite under ASan + UBSan, the same suite as WASM under node (CTest),
 #   a short deterministic run of every fuzz target (clang + libFuzzer, ASan + UBSan),
-#   TypeScript type check, Vitest, and the browser end-to-end suite (Chromium).
+#   TypeScript type check, ESLint, Vitest, and the browser end-to-end suite (Chromium).
 # Every part runs even if an earlier one fails, except a part whose build failed: it says
 # "not run (build X failed)" rather than test stale binaries. The exit status is non-zero if any
 # part failed.
@@ -50,6 +50,7 @@ after "build native asan+ubsan" -- "doctest native asan+ubsan" ctest --test-dir 
 after "build wasm" -- "doctest wasm (node)" ctest --test-dir build-wasm --output-on-failure
 step "fuzz smoke (20,000 inputs each)" bash scripts/fuzz.sh --smoke
 step "typecheck" npx tsc -p .
+step "lint (eslint)" npx eslint .
 # Vitest loads the WASM module and compares training with the native CLI (build/gptlab).
 after "build wasm" "build native" -- "vitest" npx vitest run
 after "build wasm" -- "build web app" npx vite build --logLevel warn
