@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -28,29 +30,73 @@ using namespace gptlab;
 
 namespace {
 
-constexpr const char* kUsage = R"(gptlab — train and sample small language models
+// ---- defaults: the seed's config, from the structs that define it ------------------------
+// A new run's model and training options are GptConfig{} and TrainOptions{} (with its
+// LrSchedule{} and AdamWConfig{}); sampling is SamplingOptions{}. What only the command
+// line has is here.
+const GptConfig kModel{};
+const TrainOptions kTrain{};
+const SamplingOptions kSampling{};
+constexpr int kEvalInterval = 100;  // train: evaluate and save every this many steps
+constexpr int kLogInterval = 10;    // train: a "step N loss X" line every this many steps (not a terminal)
+constexpr int kEvalBatch = 16;      // eval: rows per batch
+constexpr int kSampleTokens = 200;
+constexpr int kSampleSeed = 1;
+constexpr int kFillTop = 5;
 
-  gptlab train --corpus FILE [--checkpoint FILE] [--resume]
-        data:      --tokenizer char|bpe|bpe-gpt2|bpe-gpt4 (char)  --vocab N (512, BPE)
-                   --objective causal|masked|mntp (causal)
-                   --documents SEPARATOR  (batches of whole documents, padded; e.g. --documents $'\n\n')
-        model:     --layers 4 --heads 8 --embd 64 --block 128 --dropout 0
-                   --positions rope|learned --ffn gelu|swiglu --norm layernorm|rmsnorm --tie
-        training:  --batch 64 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --weight-decay 0.1
-                   --clip 1.0 --eval-interval 100 --eval-batches 10 --seed 1337
-                   --threads N  (data-parallel; default: every core, at most 8. The same seed gives
-                                 the same run for the same N; --threads 1 matches the browser)
-                   --log-interval 10  (plain "step N loss X" lines when stdout is not a terminal)
-  gptlab sample --checkpoint FILE [--prompt TEXT] [--tokens 200] [--temperature 1] [--top-k 0]
-                [--top-p 1] [--seed 1]
-  gptlab fill --checkpoint FILE --text "The <mask> sat." [--top 5]   (masked models)
-  gptlab eval --checkpoint FILE --corpus FILE
-  gptlab tokenize --checkpoint FILE --text TEXT
-  gptlab export --checkpoint FILE --out model.safetensors [--tokenizer-out tokenizer.json]
-                [--logits-out check.json]   (tokens and gptlab's logits, for tools/load_safetensors.py)
+// Training uses every core, at most 8 (TrainOptions{} is one thread, the browser's default).
+int default_threads() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)); }
 
-Ctrl-C during training saves the checkpoint before exiting.
-)";
+// A number as a person writes it: 64, 0.1, 1e-3.
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  std::string s = buf;
+  if (const auto e = s.find("e-0"); e != std::string::npos) s.erase(e + 2, 1);  // 1e-05 -> 1e-5
+  if (s.find('e') == std::string::npos && v != 0 && std::abs(v) < 1e-2) {    // 0.001 -> 1e-3
+    std::snprintf(buf, sizeof buf, "%.0e", v);
+    s = buf;
+    if (const auto e = s.find("e-0"); e != std::string::npos) s.erase(e + 2, 1);
+  }
+  return s;
+}
+
+std::string usage() {
+  const LrSchedule& lr = kTrain.lr;
+  return "gptlab — train and sample small language models\n"
+         "\n"
+         "  gptlab train --corpus FILE [--checkpoint FILE] [--resume]\n"
+         "        data:      --tokenizer " + option_names<TokenizerKind>("|") + " (" + to_string(kTrain.tokenizer) +
+         ")  --vocab N (" + num(kTrain.vocab_size) + ", BPE)\n"
+         "                   --objective " + option_names<Objective>("|") + " (" + to_string(kTrain.objective) + ")\n"
+         "                   --documents SEPARATOR  (batches of whole documents, padded; e.g. --documents $'\\n\\n')\n"
+         "        model:     --layers " + num(kModel.n_layer) + " --heads " + num(kModel.n_head) + " --embd " +
+         num(kModel.n_embd) + " --block " + num(kModel.block_size) + " --dropout " + num(kModel.dropout) + "\n"
+         "                   --positions " + option_names<Positions>("|") + " (" + to_string(kModel.positions) + ")" +
+         "  --ffn " + option_names<Ffn>("|") + " (" + to_string(kModel.ffn) + ")\n"
+         "                   --norm " + option_names<Norm>("|") + " (" + to_string(kModel.norm) + ")  --tie\n"
+         "        training:  --batch " + num(kTrain.batch_size) + " --steps " + num(lr.total) + " --lr " + num(lr.max_lr) +
+         " --min-lr " + num(lr.min_lr) + " --warmup " + num(lr.warmup) + " --weight-decay " +
+         num(kTrain.adamw.weight_decay) + "\n"
+         "                   --clip " + num(kTrain.grad_clip) + " --eval-interval " + num(kEvalInterval) +
+         " --eval-batches " + num(kTrain.eval_batches) + " --seed " + std::to_string(kTrain.seed) + "\n"
+         "                   --threads " + num(default_threads()) +
+         "  (data-parallel; default: every core, at most 8. The same seed gives\n"
+         "                                 the same run for the same N; --threads 1 matches the browser)\n"
+         "                   --log-interval " + num(kLogInterval) +
+         "  (plain \"step N loss X\" lines when stdout is not a terminal)\n"
+         "  gptlab sample --checkpoint FILE [--prompt TEXT] [--tokens " + num(kSampleTokens) + "] [--temperature " +
+         num(kSampling.temperature) + "] [--top-k " + num(kSampling.top_k) + "]\n"
+         "                [--top-p " + num(kSampling.top_p) + "] [--seed " + num(kSampleSeed) + "]\n"
+         "  gptlab fill --checkpoint FILE --text \"The <mask> sat.\" [--top " + num(kFillTop) + "]   (masked models)\n"
+         "  gptlab eval --checkpoint FILE --corpus FILE [--batch " + num(kEvalBatch) + "] [--eval-batches " +
+         num(kTrain.eval_batches) + "]\n"
+         "  gptlab tokenize --checkpoint FILE --text TEXT\n"
+         "  gptlab export --checkpoint FILE --out model.safetensors [--tokenizer-out tokenizer.json]\n"
+         "                [--logits-out check.json]   (tokens and gptlab's logits, for tools/load_safetensors.py)\n"
+         "\n"
+         "Ctrl-C during training saves the checkpoint before exiting.\n";
+}
 
 struct Args {
   std::map<std::string, std::string> values;
@@ -79,17 +125,57 @@ struct Args {
   }
 };
 
-Args parse(int argc, char** argv) {
-  static const std::vector<std::string> kFlags = {"resume", "tie"};
+// A subcommand and the options it knows: `options` take a value, `flags` do not.
+struct Command {
+  std::function<int(const Args&)> run;
+  std::vector<std::string> options;
+  std::vector<std::string> flags;
+};
+
+// Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "Unknown option --step; did you mean --steps?" when a known option is a typo away
+// (at most 2 edits, and at most a third of the name), else where to find the options.
+[[noreturn]] void unknown_option(const std::string& name, const std::string& command, const Command& known) {
+  std::string nearest;
+  std::size_t best = SIZE_MAX;
+  for (const auto* list : {&known.options, &known.flags})
+    for (const std::string& k : *list)
+      if (const std::size_t d = edit_distance(name, k); d < best) {
+        best = d;
+        nearest = k;
+      }
+  if (best <= std::min<std::size_t>(2, std::max<std::size_t>(1, name.size() / 3)))
+    throw OptionError("Unknown option --" + name + "; did you mean --" + nearest + "?");
+  throw OptionError("Unknown option --" + name + " for gptlab " + command + "; gptlab help lists the options.");
+}
+
+Args parse(int argc, char** argv, const Command& command) {
   Args a;
   for (int i = 2; i < argc; ++i) {
     std::string k = argv[i];
     if (k.rfind("--", 0) != 0) throw Error("Unexpected argument \"" + k + "\"; options start with --.");
     k = k.substr(2);
-    if (std::find(kFlags.begin(), kFlags.end(), k) != kFlags.end()) {
+    if (std::find(command.flags.begin(), command.flags.end(), k) != command.flags.end()) {
       a.flags.push_back(k);
       continue;
     }
+    if (std::find(command.options.begin(), command.options.end(), k) == command.options.end())
+      unknown_option(k, argv[1], command);
     if (i + 1 >= argc) throw Error("--" + k + " needs a value.");
     a.values[k] = argv[++i];
   }
@@ -108,23 +194,24 @@ std::string format_eta(double seconds) {
 int train(const Args& a) {
   const std::string corpus = read_file(a.required("corpus"));
   TrainOptions o;
-  o.tokenizer = a.str("tokenizer", "char");
-  o.vocab_size = a.integer("vocab", 512);
-  o.objective = parse_objective(a.str("objective", "causal"));
-  o.batch_size = a.integer("batch", 64);
-  o.eval_batches = a.integer("eval-batches", 10);
-  o.seed = static_cast<std::uint64_t>(a.number("seed", 1337));
-  const int steps = a.integer("steps", 3000);
-  o.lr = {LrSchedule::Kind::cosine, static_cast<float>(a.number("lr", 1e-3)), static_cast<float>(a.number("min-lr", 1e-5)),
-          a.integer("warmup", 100), steps};
-  const float dropout = static_cast<float>(a.number("dropout", 0));
+  o.tokenizer = parse_tokenizer_kind(a.str("tokenizer", to_string(kTrain.tokenizer)));
+  o.vocab_size = a.integer("vocab", kTrain.vocab_size);
+  o.objective = parse_objective(a.str("objective", to_string(kTrain.objective)));
+  o.batch_size = a.integer("batch", kTrain.batch_size);
+  o.eval_batches = a.integer("eval-batches", kTrain.eval_batches);
+  o.seed = static_cast<std::uint64_t>(a.number("seed", static_cast<double>(kTrain.seed)));
+  const int steps = a.integer("steps", kTrain.lr.total);
+  const int warmup = a.integer("warmup", kTrain.lr.warmup);
+  o.lr = {LrSchedule::Kind::cosine, static_cast<float>(a.number("lr", kTrain.lr.max_lr)),
+          static_cast<float>(a.number("min-lr", kTrain.lr.min_lr)), warmup, steps};
+  const float dropout = static_cast<float>(a.number("dropout", kModel.dropout));
   o.dropout = {dropout, dropout, steps};
-  o.adamw.weight_decay = static_cast<float>(a.number("weight-decay", 0.1));
-  o.grad_clip = static_cast<float>(a.number("clip", 1.0));
-  o.document_separator = a.str("documents", "");
-  o.threads = a.integer("threads", static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)));
-  const int eval_interval = a.integer("eval-interval", 100);
-  const int log_interval = a.integer("log-interval", 10);
+  o.adamw.weight_decay = static_cast<float>(a.number("weight-decay", kTrain.adamw.weight_decay));
+  o.grad_clip = static_cast<float>(a.number("clip", kTrain.grad_clip));
+  o.document_separator = a.str("documents", kTrain.document_separator);
+  o.threads = a.integer("threads", default_threads());
+  const int eval_interval = a.integer("eval-interval", kEvalInterval);
+  const int log_interval = a.integer("log-interval", kLogInterval);
   if (o.batch_size < 1 || steps < 1 || eval_interval < 1 || o.eval_batches < 1)
     throw Error("--batch, --steps, --eval-interval and --eval-batches must be at least 1.");
   const std::string ck_path = a.str("checkpoint", "gptlab.ckpt");
@@ -134,16 +221,20 @@ int train(const Args& a) {
     trainer = std::make_unique<Trainer>(corpus, o, load_checkpoint(read_file(ck_path)));
     std::printf("resumed %s at step %d\n", ck_path.c_str(), trainer->steps_done());
   } else {
-    GptConfig c;
-    c.n_layer = a.integer("layers", 4), c.n_head = a.integer("heads", 8), c.n_embd = a.integer("embd", 64);
-    c.block_size = a.integer("block", 128), c.dropout = dropout, c.tie_weights = a.has("tie");
-    const std::string pos = a.str("positions", "rope"), ffn = a.str("ffn", "gelu"), norm = a.str("norm", "layernorm");
-    if ((pos != "rope" && pos != "learned") || (ffn != "gelu" && ffn != "swiglu") || (norm != "layernorm" && norm != "rmsnorm"))
-      throw Error("--positions takes rope or learned, --ffn gelu or swiglu, --norm layernorm or rmsnorm.");
-    c.positions = pos == "rope" ? Positions::rope : Positions::learned;
-    c.ffn = ffn == "gelu" ? Ffn::gelu : Ffn::swiglu;
-    c.norm = norm == "layernorm" ? Norm::layernorm : Norm::rmsnorm;
+    GptConfig c = kModel;
+    c.n_layer = a.integer("layers", kModel.n_layer);
+    c.n_head = a.integer("heads", kModel.n_head);
+    c.n_embd = a.integer("embd", kModel.n_embd);
+    c.block_size = a.integer("block", kModel.block_size);
+    c.dropout = dropout;
+    c.tie_weights = a.has("tie");
+    c.positions = parse_positions(a.str("positions", to_string(kModel.positions)));
+    c.ffn = parse_ffn(a.str("ffn", to_string(kModel.ffn)));
+    c.norm = parse_norm(a.str("norm", to_string(kModel.norm)));
     c.vocab_size = 1;  // set from the tokenizer
+    c.validate();      // the model's own errors before the schedule's
+    if (steps <= warmup)
+      throw OptionError("--steps " + std::to_string(steps) + " must be more than --warmup " + std::to_string(warmup) + ".");
     trainer = std::make_unique<Trainer>(corpus, o, c);
   }
   Gpt<float>& model = trainer->model();
@@ -192,36 +283,29 @@ int train(const Args& a) {
   return 0;
 }
 
-std::unique_ptr<Tokenizer> tokenizer_of(const Checkpoint& ck) { return load_tokenizer(ck.tokenizer); }
-
-// The checkpoint's GPT with its weights.
-std::unique_ptr<Gpt<float>> model_of(const Checkpoint& ck) {
-  auto model = std::make_unique<Gpt<float>>(ck.config, 0);
-  if (ck.params.size() != model->num_parameters())
-    throw Error("The checkpoint has " + std::to_string(ck.params.size()) + " parameters; its configuration needs " +
-                std::to_string(model->num_parameters()) + ".");
-  std::copy(ck.params.begin(), ck.params.end(), model->params().begin());
-  return model;
-}
-
 int sample(const Args& a) {
   const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
-  const auto tok = tokenizer_of(ck);
+  const auto tok = load_tokenizer(ck.tokenizer);
   if (ck.config.attention != AttentionMode::causal)
     throw Error("This checkpoint is a masked model; it fills in blanks rather than continuing text.");
-  const auto model = model_of(ck);
+  const auto model = load_model(ck);
   std::string prompt = a.str("prompt", "\n");
   std::vector<int> ids = tok->encode(prompt);
   if (ids.empty()) ids = tok->encode("\n");
-  Rng rng(static_cast<std::uint64_t>(a.number("seed", 1)));
-  const SamplingOptions s{static_cast<float>(a.number("temperature", 1.0)), a.integer("top-k", 0),
-                          static_cast<float>(a.number("top-p", 1.0)), never_sampled(*tok)};
+  Rng rng(static_cast<std::uint64_t>(a.number("seed", kSampleSeed)));
+  const SamplingOptions s{static_cast<float>(a.number("temperature", kSampling.temperature)),
+                          a.integer("top-k", kSampling.top_k), static_cast<float>(a.number("top-p", kSampling.top_p)),
+                          never_sampled(*tok)};
   std::fputs(prompt.c_str(), stdout);
   std::vector<int> pending;  // tokens whose bytes are not yet whole characters
-  generate(*model, ids, a.integer("tokens", 200), s, rng, [&](int t) {
+  generate(*model, ids, a.integer("tokens", kSampleTokens), s, rng, [&](int t) {
     pending.push_back(t);
     const std::string bytes = tok->decode_bytes(pending);
-    if (utf8::is_valid(bytes)) std::fputs(bytes.c_str(), stdout), std::fflush(stdout), pending.clear();
+    if (utf8::is_valid(bytes)) {
+      std::fputs(bytes.c_str(), stdout);
+      std::fflush(stdout);
+      pending.clear();
+    }
     return true;
   });
   if (!pending.empty()) std::fputs(tok->decode(pending).c_str(), stdout);
@@ -233,10 +317,10 @@ int fill(const Args& a) {
   const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
   if (ck.config.attention != AttentionMode::bidirectional)
     throw Error("This checkpoint is a causal model; fill-in needs a masked (bidirectional) one.");
-  const auto tok = tokenizer_of(ck);
-  const auto model = model_of(ck);
+  const auto tok = load_tokenizer(ck.tokenizer);
+  const auto model = load_model(ck);
   const int mask = tok->special_id("<mask>");
-  const auto filled = fill_masks(*model, tok->encode(a.required("text"), AllowedSpecials::every()), mask, a.integer("top", 5));
+  const auto filled = fill_masks(*model, tok->encode(a.required("text"), AllowedSpecials::every()), mask, a.integer("top", kFillTop));
   if (filled.empty()) throw Error("The text has no <mask> to fill in.");
   for (std::size_t m = 0; m < filled.size(); ++m) {
     std::printf("<mask> %zu:", m + 1);
@@ -249,8 +333,8 @@ int fill(const Args& a) {
 int eval(const Args& a) {
   const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
   TrainOptions o;
-  o.batch_size = a.integer("batch", 16);
-  o.eval_batches = a.integer("eval-batches", 10);
+  o.batch_size = a.integer("batch", kEvalBatch);
+  o.eval_batches = a.integer("eval-batches", kTrain.eval_batches);
   Trainer t(read_file(a.required("corpus")), o, ck);
   const EvalResult r = t.evaluate();
   std::printf("train loss %.4f, val loss %.4f, perplexity %.2f, %.3f bits/char", r.train_loss, r.val_loss, r.perplexity,
@@ -261,7 +345,7 @@ int eval(const Args& a) {
 }
 
 int tokenize(const Args& a) {
-  const auto tok = tokenizer_of(load_checkpoint(read_file(a.required("checkpoint"))));
+  const auto tok = load_tokenizer(load_checkpoint(read_file(a.required("checkpoint"))).tokenizer);
   const std::vector<int> ids = tok->encode(a.required("text"), AllowedSpecials::every());
   for (int id : ids) {
     const std::string piece = tok->decode(std::vector<int>{id});
@@ -274,15 +358,15 @@ int export_weights(const Args& a) {
   const Checkpoint ck = load_checkpoint(read_file(a.required("checkpoint")));
   write_file(a.required("out"), export_safetensors(ck));
   if (a.has("tokenizer-out")) {
-    const auto tok = tokenizer_of(ck);
+    const auto tok = load_tokenizer(ck.tokenizer);
     const auto* bpe = dynamic_cast<const BpeTokenizer*>(tok.get());
     write_file(a.str("tokenizer-out"), bpe ? export_hf_tokenizer(*bpe) : ck.tokenizer);
   }
   if (a.has("logits-out")) {  // a reference for tools/load_safetensors.py: logits of the first block of text
-    const auto tok = tokenizer_of(ck);
+    const auto tok = load_tokenizer(ck.tokenizer);
     std::vector<int> ids = tok->encode("It is a truth universally acknowledged, that a single man in possession of a good fortune");
     ids.resize(std::min<std::size_t>(ids.size(), ck.config.block_size));
-    const auto model = model_of(ck);
+    const auto model = load_model(ck);
     model->forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
     std::string json = "{\"tokens\": [";
     for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -304,15 +388,26 @@ int export_weights(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::map<std::string, std::function<int(const Args&)>> commands = {
-      {"train", train},   {"sample", sample},        {"fill", fill},
-      {"eval", eval},     {"tokenize", tokenize},    {"export", export_weights}};
+  const std::map<std::string, Command> commands = {
+      {"train",
+       {train,
+        {"corpus", "checkpoint", "tokenizer", "vocab", "objective", "documents", "layers", "heads", "embd", "block",
+         "dropout", "positions", "ffn", "norm", "batch", "steps", "lr", "min-lr", "warmup", "weight-decay", "clip",
+         "eval-interval", "eval-batches", "seed", "threads", "log-interval"},
+        {"resume", "tie"}}},
+      {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
+      {"fill", {fill, {"checkpoint", "text", "top"}, {}}},
+      {"eval", {eval, {"checkpoint", "corpus", "batch", "eval-batches"}, {}}},
+      {"tokenize", {tokenize, {"checkpoint", "text"}, {}}},
+      {"export", {export_weights, {"checkpoint", "out", "tokenizer-out", "logits-out"}, {}}}};
   if (argc < 2 || !commands.count(argv[1])) {
-    std::fputs(kUsage, argc < 2 || std::string(argv[1]) == "help" ? stdout : stderr);
-    return argc < 2 || std::string(argv[1]) == "help" ? 0 : 2;
+    const bool help = argc < 2 || std::string(argv[1]) == "help";
+    std::fputs(usage().c_str(), help ? stdout : stderr);
+    return help ? 0 : 2;
   }
   try {
-    return commands.at(argv[1])(parse(argc, argv));
+    const Command& command = commands.at(argv[1]);
+    return command.run(parse(argc, argv, command));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gptlab: %s\n", e.what());
     return 1;

@@ -40,42 +40,47 @@ T get(const val& obj, const char* key, T fallback) {
   return v.isUndefined() || v.isNull() ? fallback : v.as<T>();
 }
 
+// Options the object leaves out keep TrainOptions{}'s defaults.
 TrainOptions options_from(const val& o) {
   TrainOptions t;
-  t.tokenizer = get<std::string>(o, "tokenizer", "char");
-  t.vocab_size = get<int>(o, "vocabSize", 512);
-  t.objective = parse_objective(get<std::string>(o, "objective", "causal"));
-  t.batch_size = get<int>(o, "batchSize", 64);
-  t.eval_batches = get<int>(o, "evalBatches", 10);
-  t.seed = static_cast<std::uint64_t>(get<double>(o, "seed", 1337));
-  t.document_separator = get<std::string>(o, "documents", "");
+  t.tokenizer = parse_tokenizer_kind(get<std::string>(o, "tokenizer", to_string(t.tokenizer)));
+  t.vocab_size = get<int>(o, "vocabSize", t.vocab_size);
+  t.objective = parse_objective(get<std::string>(o, "objective", to_string(t.objective)));
+  t.batch_size = get<int>(o, "batchSize", t.batch_size);
+  t.eval_batches = get<int>(o, "evalBatches", t.eval_batches);
+  t.seed = static_cast<std::uint64_t>(get<double>(o, "seed", static_cast<double>(t.seed)));
+  t.document_separator = get<std::string>(o, "documents", t.document_separator);
   const val lr = o.isUndefined() ? val::undefined() : o["lr"];
-  t.lr.kind = get<bool>(lr, "constant", false) ? LrSchedule::Kind::constant : LrSchedule::Kind::cosine;
-  t.lr.max_lr = get<float>(lr, "max", 1e-3f), t.lr.min_lr = get<float>(lr, "min", 1e-5f);
-  t.lr.warmup = get<int>(lr, "warmup", 100), t.lr.total = get<int>(lr, "total", 3000);
+  const bool constant = get<bool>(lr, "constant", t.lr.kind == LrSchedule::Kind::constant);
+  t.lr.kind = constant ? LrSchedule::Kind::constant : LrSchedule::Kind::cosine;
+  t.lr.max_lr = get<float>(lr, "max", t.lr.max_lr);
+  t.lr.min_lr = get<float>(lr, "min", t.lr.min_lr);
+  t.lr.warmup = get<int>(lr, "warmup", t.lr.warmup);
+  t.lr.total = get<int>(lr, "total", t.lr.total);
   const val dropout = o.isUndefined() ? val::undefined() : o["dropout"];
-  t.dropout.p0 = get<float>(dropout, "start", 0.0f), t.dropout.p1 = get<float>(dropout, "end", t.dropout.p0);
+  t.dropout.p0 = get<float>(dropout, "start", t.dropout.p0);
+  t.dropout.p1 = get<float>(dropout, "end", t.dropout.p0);
   t.dropout.total = t.lr.total;
-  t.adamw.weight_decay = get<float>(o, "weightDecay", 0.1f);
-  t.grad_clip = get<float>(o, "gradClip", 1.0f);
-  t.micro_batch = get<int>(o, "microBatch", 0);
-  t.threads = get<int>(o, "threads", 1);
+  t.adamw.weight_decay = get<float>(o, "weightDecay", t.adamw.weight_decay);
+  t.grad_clip = get<float>(o, "gradClip", t.grad_clip);
+  t.micro_batch = get<int>(o, "microBatch", t.micro_batch);
+  t.threads = get<int>(o, "threads", t.threads);
   if (t.batch_size < 1 || t.eval_batches < 1) throw ShapeError("The batch size and the number of eval batches must be at least 1.");
   return t;
 }
 
+// Settings the object's "model" leaves out keep GptConfig{}'s defaults.
 GptConfig model_from(const val& o) {
   const val m = o.isUndefined() ? val::undefined() : o["model"];
   GptConfig c;
-  c.n_layer = get<int>(m, "layers", 4), c.n_head = get<int>(m, "heads", 8), c.n_embd = get<int>(m, "embd", 64);
-  c.block_size = get<int>(m, "block", 128), c.tie_weights = get<bool>(m, "tieWeights", false);
-  const std::string pos = get<std::string>(m, "positions", "rope"), ffn = get<std::string>(m, "ffn", "gelu"),
-                    norm = get<std::string>(m, "norm", "layernorm");
-  if ((pos != "rope" && pos != "learned") || (ffn != "gelu" && ffn != "swiglu") || (norm != "layernorm" && norm != "rmsnorm"))
-    throw ShapeError("positions is rope or learned, ffn gelu or swiglu, norm layernorm or rmsnorm.");
-  c.positions = pos == "rope" ? Positions::rope : Positions::learned;
-  c.ffn = ffn == "gelu" ? Ffn::gelu : Ffn::swiglu;
-  c.norm = norm == "layernorm" ? Norm::layernorm : Norm::rmsnorm;
+  c.n_layer = get<int>(m, "layers", c.n_layer);
+  c.n_head = get<int>(m, "heads", c.n_head);
+  c.n_embd = get<int>(m, "embd", c.n_embd);
+  c.block_size = get<int>(m, "block", c.block_size);
+  c.tie_weights = get<bool>(m, "tieWeights", c.tie_weights);
+  c.positions = parse_positions(get<std::string>(m, "positions", to_string(c.positions)));
+  c.ffn = parse_ffn(get<std::string>(m, "ffn", to_string(c.ffn)));
+  c.norm = parse_norm(get<std::string>(m, "norm", to_string(c.norm)));
   return c;
 }
 
@@ -97,7 +102,9 @@ void check_memory(GptConfig c, int vocab_estimate, const TrainOptions& o) {
 
 val eval_object(const EvalResult& r) {
   val o = val::object();
-  o.set("trainLoss", r.train_loss), o.set("valLoss", r.val_loss), o.set("perplexity", r.perplexity);
+  o.set("trainLoss", r.train_loss);
+  o.set("valLoss", r.val_loss);
+  o.set("perplexity", r.perplexity);
   o.set("bitsPerChar", r.bits_per_char);
   o.set("maskedAccuracy", r.masked_accuracy < 0 ? val::null() : val(r.masked_accuracy));
   o.set("unigramAccuracy", r.unigram_accuracy);
@@ -110,7 +117,7 @@ class JsTrainer {
     return guard([&] {
       const TrainOptions o = options_from(options);
       const GptConfig c = model_from(options);
-      check_memory(c, o.tokenizer == "char" ? 1024 : o.vocab_size, o);
+      check_memory(c, o.tokenizer == TokenizerKind::characters ? 1024 : o.vocab_size, o);
       return new JsTrainer(std::make_unique<Trainer>(corpus, o, c));
     });
   }
@@ -195,8 +202,10 @@ class JsTrainer {
   std::string generate(std::string prompt, int max_tokens, val sampling, val on_token) {
     return guard([&] {
       const Tokenizer& tok = t_->tokenizer();
-      const SamplingOptions s{get<float>(sampling, "temperature", 1.0f), get<int>(sampling, "topK", 0),
-                              get<float>(sampling, "topP", 1.0f), never_sampled(tok)};
+      const SamplingOptions defaults;
+      const SamplingOptions s{get<float>(sampling, "temperature", defaults.temperature),
+                              get<int>(sampling, "topK", defaults.top_k), get<float>(sampling, "topP", defaults.top_p),
+                              never_sampled(tok)};
       Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
       std::vector<int> ids = tok.encode(prompt);
       if (ids.empty()) ids = tok.encode("\n");

@@ -1,5 +1,6 @@
 #include "gptlab/checkpoint.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -73,19 +74,16 @@ GptConfig config_from_json(std::string_view text) {
   return with_json_errors("model configuration", [&] {
     const json j = parse_json(text, "model configuration");
     GptConfig c;
-    c.vocab_size = int_field(j, "vocab_size"), c.block_size = int_field(j, "block_size");
-    c.n_layer = int_field(j, "n_layer"), c.n_head = int_field(j, "n_head"), c.n_embd = int_field(j, "n_embd");
+    c.vocab_size = int_field(j, "vocab_size");
+    c.block_size = int_field(j, "block_size");
+    c.n_layer = int_field(j, "n_layer");
+    c.n_head = int_field(j, "n_head");
+    c.n_embd = int_field(j, "n_embd");
     c.dropout = field(j, "dropout").get<float>();
-    const std::string pos = string_field(j, "positions"), ffn = string_field(j, "ffn"), norm = string_field(j, "norm"),
-                      att = string_field(j, "attention");
-    if ((pos != "rope" && pos != "learned") || (ffn != "gelu" && ffn != "swiglu") ||
-        (norm != "layernorm" && norm != "rmsnorm") || (att != "causal" && att != "bidirectional"))
-      throw ShapeError("The model configuration names an unknown option (" + pos + ", " + ffn + ", " + norm + ", " +
-                       att + ").");
-    c.positions = pos == "rope" ? Positions::rope : Positions::learned;
-    c.ffn = ffn == "gelu" ? Ffn::gelu : Ffn::swiglu;
-    c.norm = norm == "layernorm" ? Norm::layernorm : Norm::rmsnorm;
-    c.attention = att == "causal" ? AttentionMode::causal : AttentionMode::bidirectional;
+    c.positions = parse_positions(string_field(j, "positions"));
+    c.ffn = parse_ffn(string_field(j, "ffn"));
+    c.norm = parse_norm(string_field(j, "norm"));
+    c.attention = parse_attention(string_field(j, "attention"));
     c.tie_weights = field(j, "tie_weights").get<bool>();
     c.ffn_multiple_of = int_field(j, "ffn_multiple_of");
     c.rope_base = field(j, "rope_base").get<float>();
@@ -112,7 +110,10 @@ std::string save_checkpoint(const Checkpoint& ck) {
   put_u32(body, static_cast<std::uint32_t>(header.size()));
   body += header;
   put_floats(body, ck.params);
-  if (with_optimizer) put_floats(body, ck.adam_m), put_floats(body, ck.adam_v);
+  if (with_optimizer) {
+    put_floats(body, ck.adam_m);
+    put_floats(body, ck.adam_v);
+  }
   std::string out(kMagic, sizeof kMagic);
   put_u32(out, kCheckpointVersion);
   out += body;
@@ -191,10 +192,23 @@ Checkpoint load_checkpoint(std::string_view bytes) {
       data += n * sizeof(float);
     };
     take(ck.params);
-    if (with_optimizer) take(ck.adam_m), take(ck.adam_v);
+    if (with_optimizer) {
+      take(ck.adam_m);
+      take(ck.adam_v);
+    }
     ck.rng_states = rng_states(h);
     return ck;
   });
+}
+
+std::unique_ptr<Gpt<float>> load_model(const Checkpoint& ck) {
+  if (ck.model_kind != "gpt") throw Error("The checkpoint holds a " + ck.model_kind + " model, not a GPT.");
+  auto model = std::make_unique<Gpt<float>>(ck.config, 0);  // the seed does not matter: every weight is replaced
+  if (ck.params.size() != model->num_parameters())
+    throw Error("The checkpoint has " + std::to_string(ck.params.size()) + " parameters; its configuration needs " +
+                std::to_string(model->num_parameters()) + ".");
+  std::copy(ck.params.begin(), ck.params.end(), model->params().begin());
+  return model;
 }
 
 std::string export_safetensors(const Checkpoint& ck) {

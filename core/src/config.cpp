@@ -1,5 +1,7 @@
 #include "gptlab/config.h"
 
+#include <iterator>
+
 #include "gptlab/error.h"
 
 namespace gptlab {
@@ -34,9 +36,118 @@ void GptConfig::validate() const {
        "The embedding tables of this configuration are too large.");
 }
 
-const char* to_string(Positions p) { return p == Positions::rope ? "rope" : "learned"; }
-const char* to_string(Ffn f) { return f == Ffn::gelu ? "gelu" : "swiglu"; }
-const char* to_string(Norm n) { return n == Norm::layernorm ? "layernorm" : "rmsnorm"; }
-const char* to_string(AttentionMode a) { return a == AttentionMode::causal ? "causal" : "bidirectional"; }
+// ---- option names ----------------------------------------------------------------------
+
+namespace {
+
+// Each option's values in enum order and their names, index for index.
+template <typename E>
+struct Names;
+template <>
+struct Names<Positions> {
+  static constexpr const char* option = "positions";
+  static constexpr Positions values[] = {Positions::rope, Positions::learned};
+  static constexpr const char* names[] = {"rope", "learned"};
+};
+template <>
+struct Names<Ffn> {
+  static constexpr const char* option = "ffn";
+  static constexpr Ffn values[] = {Ffn::gelu, Ffn::swiglu};
+  static constexpr const char* names[] = {"gelu", "swiglu"};
+};
+template <>
+struct Names<Norm> {
+  static constexpr const char* option = "norm";
+  static constexpr Norm values[] = {Norm::layernorm, Norm::rmsnorm};
+  static constexpr const char* names[] = {"layernorm", "rmsnorm"};
+};
+template <>
+struct Names<AttentionMode> {
+  static constexpr const char* option = "attention";
+  static constexpr AttentionMode values[] = {AttentionMode::causal, AttentionMode::bidirectional};
+  static constexpr const char* names[] = {"causal", "bidirectional"};
+};
+template <>
+struct Names<Objective> {
+  static constexpr const char* option = "objective";
+  static constexpr Objective values[] = {Objective::causal, Objective::masked, Objective::mntp};
+  static constexpr const char* names[] = {"causal", "masked", "mntp"};
+};
+template <>
+struct Names<TokenizerKind> {
+  static constexpr const char* option = "tokenizer";
+  static constexpr TokenizerKind values[] = {TokenizerKind::characters, TokenizerKind::bpe, TokenizerKind::bpe_gpt2,
+                                             TokenizerKind::bpe_gpt4};
+  static constexpr const char* names[] = {"char", "bpe", "bpe-gpt2", "bpe-gpt4"};
+};
+
+template <typename E>
+const char* name_of(E value) {
+  for (std::size_t i = 0; i < std::size(Names<E>::values); ++i)
+    if (Names<E>::values[i] == value) return Names<E>::names[i];
+  return "?";
+}
+
+// "a or b", "a, b or c"
+template <typename E>
+std::string spoken_list() {
+  const std::size_t n = std::size(Names<E>::names);
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out += i + 1 == n ? " or " : ", ";
+    out += Names<E>::names[i];
+  }
+  return out;
+}
+
+template <typename E>
+E parse_name(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(Names<E>::names); ++i)
+    if (name == Names<E>::names[i]) return Names<E>::values[i];
+  throw OptionError("Unknown " + std::string(Names<E>::option) + " \"" + std::string(name) + "\"; use " +
+                    spoken_list<E>() + ".");
+}
+
+}  // namespace
+
+const char* to_string(Positions p) { return name_of(p); }
+const char* to_string(Ffn f) { return name_of(f); }
+const char* to_string(Norm n) { return name_of(n); }
+const char* to_string(AttentionMode a) { return name_of(a); }
+const char* to_string(Objective o) { return name_of(o); }
+const char* to_string(TokenizerKind t) { return name_of(t); }
+
+Positions parse_positions(std::string_view name) { return parse_name<Positions>(name); }
+Ffn parse_ffn(std::string_view name) { return parse_name<Ffn>(name); }
+Norm parse_norm(std::string_view name) { return parse_name<Norm>(name); }
+AttentionMode parse_attention(std::string_view name) { return parse_name<AttentionMode>(name); }
+Objective parse_objective(std::string_view name) { return parse_name<Objective>(name); }
+TokenizerKind parse_tokenizer_kind(std::string_view name) { return parse_name<TokenizerKind>(name); }
+
+template <typename E>
+std::span<const E> all_values() {
+  return Names<E>::values;
+}
+
+template <typename E>
+std::string option_names(std::string_view separator) {
+  std::string out;
+  for (const char* name : Names<E>::names) {
+    if (!out.empty()) out += separator;
+    out += name;
+  }
+  return out;
+}
+
+#define GPTLAB_OPTION(E)                         \
+  template std::span<const E> all_values<E>();   \
+  template std::string option_names<E>(std::string_view separator);
+GPTLAB_OPTION(Positions)
+GPTLAB_OPTION(Ffn)
+GPTLAB_OPTION(Norm)
+GPTLAB_OPTION(AttentionMode)
+GPTLAB_OPTION(Objective)
+GPTLAB_OPTION(TokenizerKind)
+#undef GPTLAB_OPTION
 
 }  // namespace gptlab

@@ -21,7 +21,8 @@ void sample_blocks(const std::vector<int>& stream, int B, int T, Rng& rng, Batch
   if (stream.size() < static_cast<std::size_t>(T) + 1)
     throw ShapeError("The text has " + std::to_string(stream.size()) + " tokens, but a block of " + std::to_string(T) +
                      " needs at least " + std::to_string(T + 1) + " (one more, for the last target).");
-  out.B = B, out.T = T;
+  out.B = B;
+  out.T = T;
   out.tokens.resize(static_cast<std::size_t>(B) * T);
   out.targets.resize(out.tokens.size());
   out.key_pad.clear();
@@ -57,7 +58,8 @@ void sample_documents(const std::vector<std::vector<int>>& docs, int B, int T, i
     picked[b] = &docs[rng.below(static_cast<std::uint32_t>(docs.size()))];
     longest = std::max(longest, std::min(T, static_cast<int>(picked[b]->size())));
   }
-  out.B = B, out.T = longest;
+  out.B = B;
+  out.T = longest;
   out.tokens.assign(static_cast<std::size_t>(B) * longest, pad_id);
   out.targets.assign(out.tokens.size(), kIgnoreIndex);
   out.key_pad.assign(out.tokens.size(), 1);

@@ -25,8 +25,12 @@ const T* Gpt<T>::forward_next(int token, KvCache& cache) {
     if (cache.length_ >= cfg_.block_size) throw ShapeError("The KV cache is full (block size reached).");
     const int C = cfg_.n_embd, F = cfg_.ffn_hidden(), fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F, NH = cfg_.n_head;
     const int hs = C / NH, pos = cache.length_;
-    next_x_.resize(C), next_buf_.resize(C), next_qkv_.resize(3 * C), next_att_.resize(cfg_.block_size);
-    next_hidden_.resize(fc_out + F), next_logits_.resize(cfg_.vocab_size);
+    next_x_.resize(C);
+    next_buf_.resize(C);
+    next_qkv_.resize(3 * C);
+    next_att_.resize(cfg_.block_size);
+    next_hidden_.resize(fc_out + F);
+    next_logits_.resize(cfg_.vocab_size);
     float mean, rstd;
     float* x = next_x_.data();
     // The layers of a one-row batch; tables that depend on the position start at row pos.
@@ -93,9 +97,9 @@ std::vector<int> never_sampled(const Tokenizer& tokenizer) {
 }
 
 int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng) {
-  if (!(o.temperature >= 0)) throw ShapeError("The temperature cannot be negative.");
-  if (!(o.top_p > 0 && o.top_p <= 1)) throw ShapeError("top_p must be above 0 and at most 1.");
-  if (o.top_k < 0) throw ShapeError("top_k cannot be negative.");
+  if (!(o.temperature >= 0)) throw OptionError("The temperature cannot be negative.");
+  if (!(o.top_p > 0 && o.top_p <= 1)) throw OptionError("top_p must be above 0 and at most 1.");
+  if (o.top_k < 0) throw OptionError("top_k cannot be negative.");
   for (int i = 0; i < V; ++i)
     if (!std::isfinite(logits[i])) throw ShapeError("The model produced a non-finite logit; it cannot be sampled.");
   std::vector<int> order;  // the drawable ids, most likely first

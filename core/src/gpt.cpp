@@ -126,17 +126,41 @@ void Gpt<T>::ensure_activations(int B, int T_len) {
                     F = cfg_.ffn_hidden(), fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F, V = cfg_.vocab_size,
                     att = static_cast<std::size_t>(capacity_B_) * cfg_.n_head * capacity_T_ * capacity_T_;
   Activations& a = act_;
-  a.emb.resize(n * C), a.emb_mask.resize(n * C), a.branch.resize(n * C), a.lnf.resize(n * C), a.lnf_mean.resize(n), a.lnf_rstd.resize(n);
-  a.logits.resize(n * V), a.dlogits.resize(n * V);
+  a.emb.resize(n * C);
+  a.emb_mask.resize(n * C);
+  a.branch.resize(n * C);
+  a.lnf.resize(n * C);
+  a.lnf_mean.resize(n);
+  a.lnf_rstd.resize(n);
+  a.logits.resize(n * V);
+  a.dlogits.resize(n * V);
   a.layers.resize(cfg_.n_layer);
   for (LayerActivations& l : a.layers) {
-    l.ln1.resize(n * C), l.ln1_mean.resize(n), l.ln1_rstd.resize(n), l.qkv.resize(n * 3 * C);
-    l.probs.resize(att), l.att_mask.resize(att), l.att_y.resize(n * C), l.proj_mask.resize(n * C);
-    l.res_mid.resize(n * C), l.ln2.resize(n * C), l.ln2_mean.resize(n), l.ln2_rstd.resize(n);
-    l.fc_pre.resize(n * fc_out), l.fc_act.resize(n * F), l.mlp_mask.resize(n * C), l.res_out.resize(n * C);
+    l.ln1.resize(n * C);
+    l.ln1_mean.resize(n);
+    l.ln1_rstd.resize(n);
+    l.qkv.resize(n * 3 * C);
+    l.probs.resize(att);
+    l.att_mask.resize(att);
+    l.att_y.resize(n * C);
+    l.proj_mask.resize(n * C);
+    l.res_mid.resize(n * C);
+    l.ln2.resize(n * C);
+    l.ln2_mean.resize(n);
+    l.ln2_rstd.resize(n);
+    l.fc_pre.resize(n * fc_out);
+    l.fc_act.resize(n * F);
+    l.mlp_mask.resize(n * C);
+    l.res_out.resize(n * C);
   }
-  a.dres.resize(n * C), a.dbranch.resize(n * C), a.dln.resize(n * C), a.dqkv.resize(n * 3 * C);
-  a.datt_y.resize(n * C), a.dfc_pre.resize(n * fc_out), a.dfc_act.resize(n * F), a.dlnf.resize(n * C);
+  a.dres.resize(n * C);
+  a.dbranch.resize(n * C);
+  a.dln.resize(n * C);
+  a.dqkv.resize(n * 3 * C);
+  a.datt_y.resize(n * C);
+  a.dfc_pre.resize(n * fc_out);
+  a.dfc_act.resize(n * F);
+  a.dlnf.resize(n * C);
   a.scratch.resize(2 * static_cast<std::size_t>(capacity_T_) * capacity_T_);
 }
 
@@ -179,7 +203,8 @@ T Gpt<T>::forward(const Batch& batch, const StepMode& mode) {
   Rng& rng = mode.rng ? *mode.rng : none;
 
   ensure_activations(B, Tn);
-  B_ = B, T_ = Tn;
+  B_ = B;
+  T_ = Tn;
   tokens_.assign(batch.tokens, batch.tokens + n);
   has_targets_ = batch.targets != nullptr;
   if (has_targets_) targets_.assign(batch.targets, batch.targets + n);

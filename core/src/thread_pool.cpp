@@ -27,7 +27,10 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::run(int n, const std::function<void(int)>& task) {
   {
     std::lock_guard lock(mutex_);
-    task_ = &task, tasks_ = n, busy_ = static_cast<int>(team_.size()), error_ = nullptr;
+    task_ = &task;
+    tasks_ = n;
+    busy_ = static_cast<int>(team_.size());
+    error_ = nullptr;
     ++round_;
   }
   start_.notify_all();

@@ -111,7 +111,10 @@ void BpeTokenizer::encode_chunk(std::string_view chunk, std::vector<int>& out) c
     const std::size_t first = out.size();
     bool whole = short_tokens_.append(chunk, out);
     if (!whole && chunk.size() > 8) {
-      if (auto it = whole_tokens_.find(chunk); it != whole_tokens_.end()) out.push_back(it->second), whole = true;
+      if (auto it = whole_tokens_.find(chunk); it != whole_tokens_.end()) {
+        out.push_back(it->second);
+        whole = true;
+      }
     }
     if (whole) {
       if (cacheable) cache_.insert(chunk, std::span<const int>(out.data() + first, 1));
@@ -156,7 +159,10 @@ std::size_t BpeTokenizer::merge_parts(std::span<int> parts) const {
 std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
   const int n = static_cast<int>(parts.size());
   std::vector<int> next(n), prev(n);
-  for (int i = 0; i < n; ++i) next[i] = i + 1, prev[i] = i - 1;
+  for (int i = 0; i < n; ++i) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
   next[n - 1] = -1;
   struct Candidate {
     int rank, pos, left, right;

@@ -64,9 +64,11 @@ Symbols cut_corpus(std::string_view corpus, SplitPattern split) {
   return symbols;
 }
 
-class Trainer {
+// The counts of every adjacent pair, where each occurs, and a heap to find the most frequent:
+// BPE training asks it for the best pair and tells it each merge.
+class PairCounts {
  public:
-  explicit Trainer(Symbols symbols) : s_(std::move(symbols)) {
+  explicit PairCounts(Symbols symbols) : s_(std::move(symbols)) {
     for (int pos = 0; pos < static_cast<int>(s_.id.size()); ++pos)
       if (s_.next[pos] >= 0) add(s_.id[pos], s_.id[s_.next[pos]], s_.weight[pos], pos);
     for (int i = 0; i < static_cast<int>(stats_.size()); ++i) heap_.push({stats_[i].count, i});
@@ -94,8 +96,14 @@ class Trainer {
       if (s_.id[pos] != a || j < 0 || s_.id[j] != b) continue;  // stale, or consumed by an overlapping merge
       const long long w = s_.weight[pos];
       const int p = s_.prev[pos], q = s_.next[j];
-      if (p >= 0) add(s_.id[p], a, -w, -1), push(add(s_.id[p], merged, w, p));
-      if (q >= 0) add(b, s_.id[q], -w, -1), push(add(merged, s_.id[q], w, pos));
+      if (p >= 0) {
+        add(s_.id[p], a, -w, -1);
+        push(add(s_.id[p], merged, w, p));
+      }
+      if (q >= 0) {
+        add(b, s_.id[q], -w, -1);
+        push(add(merged, s_.id[q], w, pos));
+      }
       s_.id[pos] = merged;
       s_.id[j] = -1;
       s_.next[pos] = q;
@@ -158,15 +166,15 @@ BpeTokenizer::Trained BpeTokenizer::train(std::string_view corpus, const BpeTrai
   for (int b = 0; b < 256; ++b) tokens[b] = std::string(1, static_cast<char>(b));
   std::vector<Merge> merges;
   const int wanted = options.vocab_size - base;
-  Trainer trainer(cut_corpus(corpus, options.split));
+  PairCounts pairs(cut_corpus(corpus, options.split));
   while (static_cast<int>(merges.size()) < wanted) {
-    const auto best = trainer.best();
+    const auto best = pairs.best();
     if (!best) break;
     const auto [left, right] = *best;
     const int merged = base + static_cast<int>(merges.size());
     merges.push_back({left, right, merged});
     tokens.push_back(tokens[left] + tokens[right]);
-    trainer.merge(left, right, merged);
+    pairs.merge(left, right, merged);
     if (options.progress) options.progress(static_cast<int>(merges.size()), wanted);
   }
   const int done = static_cast<int>(merges.size());

@@ -113,10 +113,12 @@ BpeTokenizer import_parsed(const json& doc) {
   for (const json& m : array_field(model, "merges")) {
     std::string left, right;
     if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-      left = m[0].get<std::string>(), right = m[1].get<std::string>();
+      left = m[0].get<std::string>();
+      right = m[1].get<std::string>();
     } else if (m.is_string() && m.get<std::string>().find(' ') != std::string::npos) {
       const std::string s = m.get<std::string>();
-      left = s.substr(0, s.find(' ')), right = s.substr(s.find(' ') + 1);
+      left = s.substr(0, s.find(' '));
+      right = s.substr(s.find(' ') + 1);
     } else {
       throw TokenizerError("The tokenizer.json merge " + std::to_string(merges.size()) + " is neither [\"a\", \"b\"] nor \"a b\".");
     }

@@ -14,26 +14,18 @@
 
 namespace gptlab {
 
-const char* to_string(Objective o) { return o == Objective::causal ? "causal" : o == Objective::masked ? "masked" : "mntp"; }
-
-Objective parse_objective(std::string_view name) {
-  if (name == "causal") return Objective::causal;
-  if (name == "masked") return Objective::masked;
-  if (name == "mntp") return Objective::mntp;
-  throw ShapeError("Unknown objective \"" + std::string(name) + "\"; use causal, masked or mntp.");
-}
-
 namespace {
 
 const std::vector<std::string> kSpecials(kStandardSpecials.begin(), kStandardSpecials.end());
 
 std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainOptions& o) {
-  if (o.tokenizer == "char") return std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, kSpecials));
-  SplitPattern split;
-  if (o.tokenizer == "bpe") split = SplitPattern::none;
-  else if (o.tokenizer == "bpe-gpt2") split = SplitPattern::gpt2;
-  else if (o.tokenizer == "bpe-gpt4") split = SplitPattern::gpt4;
-  else throw TokenizerError("Unknown tokenizer \"" + o.tokenizer + "\"; use char, bpe, bpe-gpt2 or bpe-gpt4.");
+  SplitPattern split = SplitPattern::none;
+  switch (o.tokenizer) {
+    case TokenizerKind::characters: return std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, kSpecials));
+    case TokenizerKind::bpe: split = SplitPattern::none; break;
+    case TokenizerKind::bpe_gpt2: split = SplitPattern::gpt2; break;
+    case TokenizerKind::bpe_gpt4: split = SplitPattern::gpt4; break;
+  }
   return std::make_unique<BpeTokenizer>(BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
 }
 
@@ -79,6 +71,9 @@ GptConfig for_objective(GptConfig c, Objective o) {
 }  // namespace
 
 Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const GptConfig& model) : options_(options) {
+  GptConfig shape = model;  // the model's own errors first; its vocabulary comes from the tokenizer below
+  shape.vocab_size = 1;
+  shape.validate();
   options_.lr.validate();
   options_.dropout.validate();
   if (corpus.empty()) throw Error("The corpus is empty; there is nothing to train on.");
@@ -98,11 +93,7 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Che
   if (tokenizer_->vocab_size() != ck.config.vocab_size)
     throw Error("The checkpoint's tokenizer has " + std::to_string(tokenizer_->vocab_size()) +
                 " tokens but its model expects " + std::to_string(ck.config.vocab_size) + ".");
-  model_ = std::make_unique<Gpt<float>>(ck.config, options_.seed);
-  if (ck.params.size() != model_->num_parameters())
-    throw Error("The checkpoint has " + std::to_string(ck.params.size()) + " parameters; its configuration needs " +
-                std::to_string(model_->num_parameters()) + ".");
-  std::copy(ck.params.begin(), ck.params.end(), model_->params().begin());
+  model_ = load_model(ck);
   adamw_ = std::make_unique<AdamW<float>>(model_->tensors(), model_->num_parameters(), options_.adamw);
   if (!ck.adam_m.empty()) {
     std::copy(ck.adam_m.begin(), ck.adam_m.end(), adamw_->m().begin());
@@ -157,7 +148,9 @@ void Trainer::prepare(std::string_view corpus) {
   for (const SpecialToken& s : tokenizer_->specials()) masking_.special_ids.push_back(s.id);
   Rng root(options_.seed);
   root.split();  // the model's initialization stream
-  batch_rng_ = root.split(), dropout_rng_ = root.split(), mask_rng_ = root.split();
+  batch_rng_ = root.split();
+  dropout_rng_ = root.split();
+  mask_rng_ = root.split();
 }
 
 void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out) {
@@ -284,7 +277,10 @@ std::optional<EvalResult> Trainer::evaluate_part() {
     parts.push_back({e.split, e.batch, e.row, rows});
     if ((e.row += rows) < B) continue;
     e.row = 0;
-    if (++e.batch == options_.eval_batches) e.batch = 0, ++e.split;
+    if (++e.batch == options_.eval_batches) {
+      e.batch = 0;
+      ++e.split;
+    }
   }
   std::vector<EvalStats> out(parts.size());
   pool_->run(static_cast<int>(parts.size()), [&](int k) {
@@ -296,7 +292,9 @@ std::optional<EvalResult> Trainer::evaluate_part() {
     EvalStats& s = e.stats[parts[k].split];
     const long long batch_counted = e.counted[parts[k].split][parts[k].batch];
     if (batch_counted) s.loss += out[k].loss * out[k].counted / batch_counted / options_.eval_batches;
-    s.right += out[k].right, s.right_unigram += out[k].right_unigram, s.counted += out[k].counted;
+    s.right += out[k].right;
+    s.right_unigram += out[k].right_unigram;
+    s.counted += out[k].counted;
   }
   if (e.split < 2) return std::nullopt;
   const EvalResult r = eval_result();

@@ -123,6 +123,16 @@ expect_error "The checkpoint is damaged" "$gptlab" sample --checkpoint "$dir/cut
 expect_error "fill-in needs a masked" "$gptlab" fill --checkpoint "$dir/run.ckpt" --text "a <mask>"
 expect_error "--steps needs a number" "$gptlab" train --corpus "$dir/corpus.txt" --steps many
 expect_error "The number of threads must be between 1 and 64, not 0." "$gptlab" train "${common[@]}" --threads 0
+# Unknown options are refused before anything runs: the nearest known one when it is a typo away.
+expect_error "Unknown option --step; did you mean --steps?" "$gptlab" train "${common[@]}" --step 5 --checkpoint "$dir/typo.ckpt"
+[[ ! -e "$dir/typo.ckpt" ]] || fail "a run with an unknown option trained and saved a checkpoint"
+expect_error "Unknown option --bogus for gptlab train; gptlab help lists the options." "$gptlab" train "${common[@]}" --bogus 1
+expect_error "Unknown option --temprature; did you mean --temperature?" "$gptlab" sample --checkpoint "$dir/run.ckpt" --temprature 0
+expect_error "Unknown option --steps for gptlab sample" "$gptlab" sample --checkpoint "$dir/run.ckpt" --steps 5
+expect_error 'Unknown ffn "relu"; use gelu or swiglu.' "$gptlab" train "${common[@]}" --ffn relu
+# The model's own errors come before the schedule's, and the schedule's names the flags.
+expect_error "n_embd (48) must be divisible by the number of heads (5)." "$gptlab" train "${common[@]}" --heads 5 --steps 2
+expect_error "--steps 60 must be more than --warmup 100." "$gptlab" train "${common[@]}" --steps 60
 
 # Faults while saving: the previous checkpoint survives them whole.
 cp "$dir/run.ckpt" "$dir/before.ckpt"

@@ -211,6 +211,24 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(impossible)), doctest::Contains("must be divisible by the number of heads"),
                        Error);
 
+  // load_model: the checkpoint's GPT with its weights, or a sentence.
+  const auto loaded = load_model(back);
+  CHECK(std::equal(loaded->params().begin(), loaded->params().end(), ck.params.begin(), ck.params.end()));
+  CHECK(config_to_json(loaded->config()) == config_to_json(ck.config));
+  Checkpoint short_params = ck;
+  short_params.params.pop_back();
+  CHECK_THROWS_WITH_AS(load_model(short_params),
+                       ("The checkpoint has " + std::to_string(ck.params.size() - 1) + " parameters; its configuration needs " +
+                        std::to_string(ck.params.size()) + ".").c_str(),
+                       Error);
+  Checkpoint bigram = ck;
+  bigram.model_kind = "bigram";
+  CHECK_THROWS_WITH_AS(load_model(bigram), "The checkpoint holds a bigram model, not a GPT.", Error);
+  // An unknown name in the configuration is refused with the names it may take.
+  std::string config = config_to_json(ck.config);
+  config.replace(config.find("\"gelu\""), 6, "\"relu\"");
+  CHECK_THROWS_WITH_AS(config_from_json(config), "Unknown ffn \"relu\"; use gelu or swiglu.", OptionError);
+
   // Writing goes through a temporary file; the previous file survives a failed write.
   const std::string path = "gptlab_test_checkpoint.bin";
   write_file(path, bytes);
@@ -292,7 +310,10 @@ TEST_CASE("sampling: temperature 0 is argmax, top-k and top-p restrict the choic
   }
   const float bad[] = {1.0f, NAN};
   CHECK_THROWS_AS(sample_token(bad, 2, {}, rng), ShapeError);
-  CHECK_THROWS_AS(sample_token(logits, 5, {-1.0f, 0, 1.0f, {}}, rng), ShapeError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {-1.0f, 0, 1.0f, {}}, rng), "The temperature cannot be negative.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, 0, 0.0f, {}}, rng), "top_p must be above 0 and at most 1.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, 0, 1.5f, {}}, rng), "top_p must be above 0 and at most 1.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, -1, 1.0f, {}}, rng), "top_k cannot be negative.", OptionError);
 }
 
 // Greedy decoding by full forward passes over a window of at most `block` tokens: when a new

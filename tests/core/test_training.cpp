@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "gptlab/adamw.h"
@@ -140,6 +141,32 @@ TEST_CASE("configurations that cannot work are refused with a sentence") {
   CHECK(c.ffn_hidden() == 256);  // 2/3 of 128 = 85, rounded up to LLaMA's multiple of 256
   c.n_embd = 4096, c.n_head = 32;
   CHECK(c.ffn_hidden() == 11008);  // LLaMA-7B's hidden size
+}
+
+// Every value's name parses back to it; any other text is an OptionError whose sentence lists the names.
+template <typename E>
+void check_option_names(E (*parse)(std::string_view), const char* unknown, const char* sentence) {
+  for (E v : all_values<E>()) {
+    INFO(to_string(v));
+    CHECK(parse(to_string(v)) == v);
+  }
+  CHECK_THROWS_WITH_AS(parse(unknown), sentence, OptionError);
+  CHECK_THROWS_AS(parse(""), OptionError);
+}
+
+TEST_CASE("option names: every name round-trips, an unknown name is refused with the names") {
+  check_option_names(parse_positions, "alibi", "Unknown positions \"alibi\"; use rope or learned.");
+  check_option_names(parse_ffn, "relu", "Unknown ffn \"relu\"; use gelu or swiglu.");
+  check_option_names(parse_norm, "batchnorm", "Unknown norm \"batchnorm\"; use layernorm or rmsnorm.");
+  check_option_names(parse_attention, "sliding", "Unknown attention \"sliding\"; use causal or bidirectional.");
+  check_option_names(parse_objective, "gan", "Unknown objective \"gan\"; use causal, masked or mntp.");
+  check_option_names(parse_tokenizer_kind, "wordpiece",
+                     "Unknown tokenizer \"wordpiece\"; use char, bpe, bpe-gpt2 or bpe-gpt4.");
+  CHECK(all_values<Objective>().size() == 3);
+  CHECK(all_values<TokenizerKind>().size() == 4);
+  CHECK(option_names<TokenizerKind>("|") == "char|bpe|bpe-gpt2|bpe-gpt4");
+  CHECK(option_names<Positions>(", ") == "rope, learned");
+  CHECK_THROWS_AS(parse_ffn("GELU"), OptionError);  // names are exact
 }
 
 TEST_CASE("a forward pass refuses bad batches and exposes attention") {

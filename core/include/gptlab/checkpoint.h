@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@
 #include "gptlab/model.h"
 
 namespace gptlab {
+
+template <typename T>
+class Gpt;
 
 inline constexpr std::uint32_t kCheckpointVersion = 1;
 
@@ -42,6 +46,10 @@ struct Checkpoint {
 
 std::string save_checkpoint(const Checkpoint& checkpoint);
 Checkpoint load_checkpoint(std::string_view bytes);
+// The checkpoint's GPT with its weights (what sampling, evaluation and resuming start
+// from). Throws Error for a checkpoint of another kind of model or whose parameters
+// do not fit its configuration.
+std::unique_ptr<Gpt<float>> load_model(const Checkpoint& checkpoint);
 
 // The weights as safetensors (names from ParamTensor, F32, row-major), with the
 // config in the metadata; tools/load_safetensors.py reads it into PyTorch.

@@ -2,7 +2,9 @@
 // size derived from it computed in one place.
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace gptlab {
 
@@ -10,6 +12,13 @@ enum class Positions { rope, learned };         // RoPE as in LLaMA, or GPT-2's 
 enum class Ffn { gelu, swiglu };                // GPT-2's 4x GELU MLP, or LLaMA's SwiGLU
 enum class Norm { layernorm, rmsnorm };
 enum class AttentionMode { causal, bidirectional };
+// What the model learns to predict: the next token (causal LM), masked tokens
+// (BERT's masked LM) or masked tokens from the position before (MNTP). The
+// masked objectives train with bidirectional attention.
+enum class Objective { causal, masked, mntp };
+// The tokenizer a run trains on its corpus: characters, or byte-level BPE with no
+// pre-split, GPT-2's split or GPT-4's split.
+enum class TokenizerKind { characters, bpe, bpe_gpt2, bpe_gpt4 };
 
 struct GptConfig {
   int vocab_size = 65;
@@ -33,9 +42,30 @@ struct GptConfig {
   void validate() const;
 };
 
-const char* to_string(Positions p);
-const char* to_string(Ffn f);
-const char* to_string(Norm n);
-const char* to_string(AttentionMode a);
+// ---- option names ----------------------------------------------------------------------
+// Every option above has one name per value, the same in the CLI, the bindings and
+// checkpoints: to_string gives it, parse_* reads it back and throws OptionError with
+// a sentence listing the names for any other text, e.g.
+//   Unknown ffn "relu"; use gelu or swiglu.
+const char* to_string(Positions p);       // rope, learned
+const char* to_string(Ffn f);             // gelu, swiglu
+const char* to_string(Norm n);            // layernorm, rmsnorm
+const char* to_string(AttentionMode a);   // causal, bidirectional
+const char* to_string(Objective o);       // causal, masked, mntp
+const char* to_string(TokenizerKind t);   // char, bpe, bpe-gpt2, bpe-gpt4
+
+Positions parse_positions(std::string_view name);
+Ffn parse_ffn(std::string_view name);
+Norm parse_norm(std::string_view name);
+AttentionMode parse_attention(std::string_view name);
+Objective parse_objective(std::string_view name);
+TokenizerKind parse_tokenizer_kind(std::string_view name);
+
+// Every value of an option in order, e.g. all_values<Ffn>() = {gelu, swiglu}.
+template <typename E>
+std::span<const E> all_values();
+// Their names joined by `separator`, e.g. option_names<Ffn>("|") = "gelu|swiglu".
+template <typename E>
+std::string option_names(std::string_view separator);
 
 }  // namespace gptlab

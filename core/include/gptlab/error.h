@@ -16,6 +16,13 @@ struct ShapeError : Error {
   using Error::Error;
 };
 
+// A setting outside the values it can take: an unknown name for an option (an ffn,
+// a tokenizer kind, a command-line flag) or a number out of its range (a negative
+// sampling temperature).
+struct OptionError : Error {
+  using Error::Error;
+};
+
 // Text, vocabularies and files a tokenizer cannot work with.
 struct TokenizerError : Error {
   using Error::Error;

@@ -29,8 +29,8 @@ struct SamplingOptions {
 std::vector<int> never_sampled(const Tokenizer& tokenizer);
 
 // Draws a token id from logits (V values) under the options, never a banned id.
-// Throws ShapeError for a negative temperature, top_p outside (0, 1], non-finite
-// logits, or every id banned.
+// Throws OptionError for a negative temperature or top_k, or top_p outside (0, 1];
+// ShapeError for non-finite logits or every id banned.
 int sample_token(const float* logits, int V, const SamplingOptions& options, Rng& rng);
 
 // The keys and values of every layer for the positions seen so far.

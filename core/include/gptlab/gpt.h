@@ -55,22 +55,73 @@ class Gpt : public Model<T> {
   int last_T() const { return T_; }
 
  private:
-  struct Layer {  // pointers into params_ (or grads_)
-    T *ln1_w, *ln1_b, *qkv_w, *qkv_b, *proj_w, *proj_b, *ln2_w, *ln2_b, *fc_w, *fc_b, *fc_proj_w, *fc_proj_b;
+  // Shapes, row-major. C = n_embd, F = ffn_hidden(), fc_out = 2F for SwiGLU (gate and up
+  // fused) else F, V = vocab_size, L = n_layer, NH = n_head, hs = C / NH. Activations are
+  // sized for the largest batch seen: n = B * T rows, att = B * NH * T * T.
+
+  // One transformer block's parameters: pointers into params_ (or grads_). Biases of the
+  // norms are null with RMSNorm. The field order is views()'s order.
+  struct Layer {
+    T* ln1_w;      // (C)        norm before attention
+    T* ln1_b;      // (C)        LayerNorm only
+    T* qkv_w;      // (3C, C)    q, k and v projections, stacked
+    T* qkv_b;      // (3C)
+    T* proj_w;     // (C, C)     attention output projection
+    T* proj_b;     // (C)
+    T* ln2_w;      // (C)        norm before the MLP
+    T* ln2_b;      // (C)        LayerNorm only
+    T* fc_w;       // (fc_out, C)
+    T* fc_b;       // (fc_out)
+    T* fc_proj_w;  // (C, F)     MLP output projection
+    T* fc_proj_b;  // (C)
   };
   struct Weights {
-    T *wte, *wpe, *lnf_w, *lnf_b, *lm_head;
-    std::vector<Layer> layers;
+    T* wte;      // (V, C)           token embedding
+    T* wpe;      // (block_size, C)  learned positions only, else null
+    T* lnf_w;    // (C)              final norm
+    T* lnf_b;    // (C)              LayerNorm only
+    T* lm_head;  // (V, C)           == wte when tie_weights
+    std::vector<Layer> layers;  // (L)
   };
+  // What one block's forward keeps for its backward.
   struct LayerActivations {
-    std::vector<T> ln1, ln1_mean, ln1_rstd, qkv, probs, att_mask, att_y, proj_mask, res_mid, ln2, ln2_mean, ln2_rstd,
-        fc_pre, fc_act, mlp_mask, res_out;
+    std::vector<T> ln1;        // (n, C)     norm1(block input)
+    std::vector<T> ln1_mean;   // (n)
+    std::vector<T> ln1_rstd;   // (n)
+    std::vector<T> qkv;        // (n, 3C)    after RoPE
+    std::vector<T> probs;      // (att)      softmax attention weights, before dropout
+    std::vector<T> att_mask;   // (att)      dropout mask of the attention weights
+    std::vector<T> att_y;      // (n, C)     heads' outputs, concatenated
+    std::vector<T> proj_mask;  // (n, C)     dropout mask after proj
+    std::vector<T> res_mid;    // (n, C)     residual stream after attention
+    std::vector<T> ln2;        // (n, C)     norm2(res_mid)
+    std::vector<T> ln2_mean;   // (n)
+    std::vector<T> ln2_rstd;   // (n)
+    std::vector<T> fc_pre;     // (n, fc_out)  before GELU / SwiGLU
+    std::vector<T> fc_act;     // (n, F)     after GELU / SwiGLU
+    std::vector<T> mlp_mask;   // (n, C)     dropout mask after the MLP
+    std::vector<T> res_out;    // (n, C)     residual stream after the block
   };
   struct Activations {
-    std::vector<T> emb, emb_mask, branch, lnf, lnf_mean, lnf_rstd, logits, dlogits;
-    std::vector<LayerActivations> layers;
+    std::vector<T> emb;       // (n, C)     dropout(wte[tokens] (+ wpe)): the residual stream's start
+    std::vector<T> emb_mask;  // (n, C)     dropout mask of the embeddings
+    std::vector<T> branch;    // (n, C)     the current branch's output, before it joins the stream
+    std::vector<T> lnf;       // (n, C)     final norm
+    std::vector<T> lnf_mean;  // (n)
+    std::vector<T> lnf_rstd;  // (n)
+    std::vector<T> logits;    // (n, V)
+    std::vector<T> dlogits;   // (n, V)     d loss / d logits, from the forward's cross-entropy
+    std::vector<LayerActivations> layers;  // (L)
     // gradients of activations, reused by every layer during backward
-    std::vector<T> dres, dbranch, dln, dqkv, datt_y, dfc_pre, dfc_act, dlnf, scratch;
+    std::vector<T> dres;      // (n, C)     d residual stream
+    std::vector<T> dbranch;   // (n, C)
+    std::vector<T> dln;       // (n, C)
+    std::vector<T> dqkv;      // (n, 3C)
+    std::vector<T> datt_y;    // (n, C)
+    std::vector<T> dfc_pre;   // (n, fc_out)
+    std::vector<T> dfc_act;   // (n, F)
+    std::vector<T> dlnf;      // (n, C)
+    std::vector<T> scratch;   // (2, T, T)  one head's attention work space
   };
 
   void build_tensors();
@@ -81,17 +132,31 @@ class Gpt : public Model<T> {
   void norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd, int n) const;
 
   GptConfig cfg_;
-  std::vector<ParamTensor> tensors_;
-  std::vector<T> params_, grads_;
-  Weights w_, g_;
-  std::vector<T> rope_cos_, rope_sin_;
+  std::vector<ParamTensor> tensors_;  // names, offsets and shapes of params_ (layout(cfg_))
+  std::vector<T> params_;             // (num_parameters) every weight, in tensors_' order
+  std::vector<T> grads_;              // (num_parameters) their gradients, same layout
+  Weights w_;                         // views into params_
+  Weights g_;                         // views into grads_
+  std::vector<T> rope_cos_;           // (block_size, hs / 2)  RoPE only
+  std::vector<T> rope_sin_;           // (block_size, hs / 2)  RoPE only
   Activations act_;
-  int capacity_B_ = 0, capacity_T_ = 0;  // activations are sized for these
-  int B_ = 0, T_ = 0;                    // the last forward's batch
-  std::vector<T> next_x_, next_buf_, next_qkv_, next_att_, next_hidden_, next_logits_;  // forward_next's rows
-  std::vector<int> tokens_, targets_;
-  std::vector<std::uint8_t> key_pad_;
-  bool has_pad_ = false, has_targets_ = false;
+  int capacity_B_ = 0;  // act_ is sized for batches of capacity_B_ x capacity_T_
+  int capacity_T_ = 0;
+  int B_ = 0;           // the last forward's batch
+  int T_ = 0;
+  // forward_next's one row
+  std::vector<T> next_x_;       // (C)  residual stream
+  std::vector<T> next_buf_;     // (C)  norm output, heads' outputs
+  std::vector<T> next_qkv_;     // (3C)
+  std::vector<T> next_att_;     // (block_size)  one head's attention over the cached keys
+  std::vector<T> next_hidden_;  // (fc_out + F)  MLP before and after the activation (and attention proj)
+  std::vector<T> next_logits_;  // (V)
+  // the last forward's batch, kept for backward
+  std::vector<int> tokens_;            // (n)
+  std::vector<int> targets_;           // (n)  if has_targets_
+  std::vector<std::uint8_t> key_pad_;  // (n)  nonzero at padding positions; if has_pad_
+  bool has_pad_ = false;
+  bool has_targets_ = false;
 };
 
 }  // namespace gptlab

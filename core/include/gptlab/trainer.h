@@ -18,13 +18,9 @@
 
 namespace gptlab {
 
-enum class Objective { causal, masked, mntp };
-const char* to_string(Objective o);
-Objective parse_objective(std::string_view name);  // throws ShapeError
-
 struct TrainOptions {
-  std::string tokenizer = "char";  // char, bpe (no split), bpe-gpt2, bpe-gpt4
-  int vocab_size = 512;            // BPE only
+  TokenizerKind tokenizer = TokenizerKind::characters;
+  int vocab_size = 512;  // BPE only
   Objective objective = Objective::causal;
   int batch_size = 64;
   int eval_batches = 10;
