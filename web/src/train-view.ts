@@ -40,7 +40,7 @@ let uploaded: { text: string; name: string } | null = null;
 // model is, and its curves.
 interface Run {
   settings: TrainSettings; corpus: { text: string; name: string } | null; steps: number;
-  baselines?: { unigram: number; bigram: number | null }; bitsPerNat?: number; objective?: string;
+  baselines?: { unigram: number; bigram: number | null }; bitsPerNat?: number;
   savedAt?: number;  // when this run was last kept in the browser (by this tab, or the visit it was loaded from)
 }
 let current: Run | null = null;
@@ -191,7 +191,8 @@ onTrainer((m: FromTrainer) => {
       const masked = m.objective !== 'causal';
       $('fill-box').hidden = !masked;
       $('sample-heading').textContent = masked ? 'Fill in the blanks' : 'Sample';
-      if (current) Object.assign(current, { baselines: m.baselines, objective: m.objective,
+      // Bits per character: 1/ln 2 per nat for characters; for BPE, from the first evaluation on.
+      if (current) Object.assign(current, { baselines: m.baselines,
         bitsPerNat: current.settings.tokenizer === 'char' ? 1 / Math.LN2 : undefined });
       return drawCharts();
     }
