@@ -7,6 +7,16 @@
 
 namespace gptlab {
 
+long long BatchData::counted(int first, int count) const {
+  const auto begin = targets.begin() + static_cast<std::ptrdiff_t>(first) * T;
+  return std::count_if(begin, begin + static_cast<std::ptrdiff_t>(count) * T, [](int t) { return t != kIgnoreIndex; });
+}
+
+int part_rows(int B, int micro_batch, int threads) {
+  if (micro_batch > 0) return micro_batch;
+  return (B + threads - 1) / threads;
+}
+
 TrainValSplit split_train_val(const std::vector<int>& stream, double train_fraction) {
   const auto n_train = static_cast<std::size_t>(static_cast<double>(stream.size()) * train_fraction);
   if (n_train == 0 || n_train == stream.size())

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 #include "gptlab/error.h"
 #include "gptlab/layers.h"
@@ -27,11 +28,6 @@ std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainO
     case TokenizerKind::bpe_gpt4: split = SplitPattern::gpt4; break;
   }
   return std::make_unique<BpeTokenizer>(BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
-}
-
-// How many targets in [first, last) count towards the loss.
-long long counted_targets(std::vector<int>::const_iterator first, std::vector<int>::const_iterator last) {
-  return std::count_if(first, last, [](int t) { return t != kIgnoreIndex; });
 }
 
 // Mean -log P(val[i]) over i >= 1 with add-one unigram counts of train: P(v) = (c_v + 1) / (N + V).
@@ -174,51 +170,55 @@ float Trainer::step() {
     if (const auto loss = step_part()) return *loss;
 }
 
-// Rows per part of a batch of B rows: micro_batch, or else the batch cut into one part per thread.
-int Trainer::part_rows(int B) const {
-  if (options_.micro_batch > 0) return options_.micro_batch;
-  return (B + pool_->size() - 1) / pool_->size();
+std::optional<float> Trainer::step_part() {
+  eval_.reset();  // an unfinished evaluation would mix two sets of weights
+  if (part_row_ == 0) begin_step();
+  run_parts();
+  if (part_row_ < batch_.B) return std::nullopt;
+  return finish_step();
+}
+
+// A new step: remember the streams, draw the batch, zero the gradients, give the replicas the weights.
+void Trainer::begin_step() {
+  step_start_rngs_ = rng_states();
+  make_batch(data_.train, batch_rng_, mask_rng_, batch_);
+  model_->zero_grad();
+  for (auto& replica : replicas_) replica->zero_grad();
+  sync_replicas();
+  part_loss_ = 0;
+  part_counted_ = batch_.counted(0, batch_.B);
+}
+
+// The step's next micro-batches: one per thread at once, each on its own replica.
+void Trainer::run_parts() {
+  const int rows = part_rows(batch_.B, options_.micro_batch, pool_->size());
+  const int parts = std::min(pool_->size(), (batch_.B - part_row_ + rows - 1) / rows);
+  std::vector<Rng> dropout_rngs;  // one stream per part, drawn in order: the same masks on any number of threads
+  for (int k = 0; k < parts; ++k) dropout_rngs.push_back(dropout_rng_.split());
+  std::vector<double> losses(parts);
+  const Replicas on = members();
+  pool_->run(parts, [&](int k) {
+    const int first = part_row_ + k * rows;
+    losses[k] = run_part(on.member(k), first, std::min(rows, batch_.B - first), dropout_rngs[k]);
+  });
+  for (double loss : losses) part_loss_ += loss;
+  part_row_ = std::min(batch_.B, part_row_ + parts * rows);
 }
 
 // Forward and backward of rows [first_row, first_row + rows) of the step's batch;
 // returns the part's loss weighted by its share of the batch's counted targets.
 double Trainer::run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng) {
-  const std::size_t first = static_cast<std::size_t>(first_row) * batch_.T, count = static_cast<std::size_t>(rows) * batch_.T;
-  const auto counted = counted_targets(batch_.targets.begin() + first, batch_.targets.begin() + first + count);
+  const long long counted = batch_.counted(first_row, rows);
   const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
   const float loss = model.forward(batch_.rows(first_row, rows), {true, options_.dropout.at(step_), &dropout_rng, share});
   if (counted) model.backward();
   return static_cast<double>(loss) * share;
 }
 
-std::optional<float> Trainer::step_part() {
-  eval_.reset();  // an unfinished evaluation would mix two sets of weights
-  if (part_row_ == 0) {  // a new step: its batch, how many targets count in it, the weights for every replica
-    step_start_rngs_ = rng_states();
-    make_batch(data_.train, batch_rng_, mask_rng_, batch_);
-    model_->zero_grad();
-    for (auto& replica : replicas_) replica->zero_grad();
-    sync_replicas();
-    part_loss_ = 0;
-    part_counted_ = counted_targets(batch_.targets.begin(), batch_.targets.end());
-  }
-  const int rows = part_rows(batch_.B);
-  const int parts = std::min(pool_->size(), (batch_.B - part_row_ + rows - 1) / rows);
-  std::vector<Rng> dropout_rngs;  // one stream per part, drawn in order: the same masks on any number of threads
-  for (int k = 0; k < parts; ++k) dropout_rngs.push_back(dropout_rng_.split());
-  std::vector<double> losses(parts);
-  pool_->run(parts, [&](int k) {
-    const int first = part_row_ + k * rows;
-    losses[k] = run_part(k == 0 ? *model_ : *replicas_[k - 1], first, std::min(rows, batch_.B - first), dropout_rngs[k]);
-  });
-  for (double loss : losses) part_loss_ += loss;
-  part_row_ = std::min(batch_.B, part_row_ + parts * rows);
-  if (part_row_ < batch_.B) return std::nullopt;
-
-  for (auto& replica : replicas_)  // all-reduce: the step's gradient is the sum over the parts
-    std::transform(replica->grads().begin(), replica->grads().end(), model_->grads().begin(), model_->grads().begin(),
-                   std::plus<>());
-  part_row_ = 0;  // the step is complete: clip, check, update
+// The complete step: sum the gradients, clip, check, AdamW at the schedule's lr; returns the step's loss.
+float Trainer::finish_step() {
+  sum_gradients();
+  part_row_ = 0;
   const float norm = clip_grad_norm(model_->grads(), options_.grad_clip);
   const float step_loss = static_cast<float>(part_loss_);
   if (!std::isfinite(step_loss) || !std::isfinite(norm))
@@ -230,25 +230,15 @@ std::optional<float> Trainer::step_part() {
   return step_loss;
 }
 
-void Trainer::sync_replicas() {
-  for (auto& replica : replicas_) std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
+// All-reduce: the step's gradient is the sum over the replicas' parts.
+void Trainer::sum_gradients() {
+  for (auto& replica : replicas_)
+    std::transform(replica->grads().begin(), replica->grads().end(), model_->grads().begin(), model_->grads().begin(),
+                   std::plus<>());
 }
 
-// Loss (mean over counted targets), argmax hits and most-frequent-token hits on rows of an eval batch.
-Trainer::EvalStats Trainer::eval_rows(Gpt<float>& model, const BatchData& b, int first_row, int rows) {
-  EvalStats s;
-  s.loss = model.forward(b.rows(first_row, rows));
-  const int V = model.vocab_size();
-  const std::size_t first = static_cast<std::size_t>(first_row) * b.T;
-  for (std::size_t r = 0; r < static_cast<std::size_t>(rows) * b.T; ++r) {
-    const int target = b.targets[first + r];
-    if (target == kIgnoreIndex) continue;
-    const float* l = model.logits() + r * V;
-    s.right += std::max_element(l, l + V) - l == target;
-    s.right_unigram += target == most_frequent_;
-    ++s.counted;
-  }
-  return s;
+void Trainer::sync_replicas() {
+  for (auto& replica : replicas_) std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
 }
 
 EvalResult Trainer::evaluate() {
@@ -257,62 +247,23 @@ EvalResult Trainer::evaluate() {
 }
 
 std::optional<EvalResult> Trainer::evaluate_part() {
-  if (!eval_) {  // a new evaluation: its batches, and the replicas get the current weights
-    eval_ = std::make_unique<EvalRun>();
-    for (int split = 0; split < 2; ++split) {
-      Rng rng(options_.seed ^ 0xE7A1u), mask_rng(options_.seed ^ 0x3A5Cu);
-      for (int i = 0; i < options_.eval_batches; ++i) {
-        BatchData& b = eval_->batches[split].emplace_back();
-        make_batch(split == 0 ? data_.train : data_.val, rng, mask_rng, b);
-        eval_->counted[split].push_back(counted_targets(b.targets.begin(), b.targets.end()));
-      }
-    }
-    sync_replicas();
-  }
-  EvalRun& e = *eval_;
-  struct Part { int split, batch, first_row, rows; };
-  std::vector<Part> parts;
-  while (static_cast<int>(parts.size()) < pool_->size() && e.split < 2) {
-    const int B = e.batches[e.split][e.batch].B, rows = std::min(part_rows(B), B - e.row);
-    parts.push_back({e.split, e.batch, e.row, rows});
-    if ((e.row += rows) < B) continue;
-    e.row = 0;
-    if (++e.batch == options_.eval_batches) {
-      e.batch = 0;
-      ++e.split;
-    }
-  }
-  std::vector<EvalStats> out(parts.size());
-  pool_->run(static_cast<int>(parts.size()), [&](int k) {
-    const int member = k % pool_->size();
-    const Part& p = parts[k];
-    out[k] = eval_rows(member == 0 ? *model_ : *replicas_[member - 1], e.batches[p.split][p.batch], p.first_row, p.rows);
-  });
-  for (std::size_t k = 0; k < parts.size(); ++k) {  // each batch's mean loss counts 1 / eval_batches
-    EvalStats& s = e.stats[parts[k].split];
-    const long long batch_counted = e.counted[parts[k].split][parts[k].batch];
-    if (batch_counted) s.loss += out[k].loss * out[k].counted / batch_counted / options_.eval_batches;
-    s.right += out[k].right;
-    s.right_unigram += out[k].right_unigram;
-    s.counted += out[k].counted;
-  }
-  if (e.split < 2) return std::nullopt;
-  const EvalResult r = eval_result();
-  eval_.reset();
+  if (!eval_) start_evaluation();
+  const std::optional<EvalResult> r = eval_->run_part(members());
+  if (r) eval_.reset();
   return r;
 }
 
-EvalResult Trainer::eval_result() const {
-  const EvalStats &train = eval_->stats[0], &val = eval_->stats[1];
-  const auto share = [&](long long n) { return val.counted ? static_cast<double>(n) / val.counted : 0.0; };
-  EvalResult r{};
-  r.train_loss = train.loss;
-  r.val_loss = val.loss;
-  r.perplexity = std::exp(r.val_loss);
-  r.bits_per_char = r.val_loss / chars_per_token_ / std::log(2.0);
-  r.masked_accuracy = options_.objective == Objective::causal ? -1 : share(val.right);
-  r.unigram_accuracy = share(val.right_unigram);
-  return r;
+// A new evaluation: the same fixed batches every time, and the replicas get the current weights.
+void Trainer::start_evaluation() {
+  std::vector<BatchData> batches[2];
+  for (int split = 0; split < 2; ++split) {
+    Rng rng(options_.seed ^ 0xE7A1u), mask_rng(options_.seed ^ 0x3A5Cu);
+    for (int i = 0; i < options_.eval_batches; ++i)
+      make_batch(split == 0 ? data_.train : data_.val, rng, mask_rng, batches[split].emplace_back());
+  }
+  const EvalOptions eval{options_.micro_batch, most_frequent_, chars_per_token_, options_.objective != Objective::causal};
+  eval_ = std::make_unique<Evaluation>(std::move(batches[0]), std::move(batches[1]), eval);
+  sync_replicas();
 }
 
 Checkpoint Trainer::checkpoint() const {

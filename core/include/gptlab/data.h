@@ -32,7 +32,11 @@ struct BatchData {
     const std::size_t at = static_cast<std::size_t>(first) * T;
     return {tokens.data() + at, targets.data() + at, key_pad.empty() ? nullptr : key_pad.data() + at, count, T};
   }
+  long long counted(int first, int count) const;  // targets of rows [first, first + count) that count towards the loss
 };
+
+// Rows per part of a batch of B rows run in parts: micro_batch, or else one part per thread.
+int part_rows(int B, int micro_batch, int threads);
 
 // B windows of T consecutive tokens at random starts, with the causal targets
 // (each token's successor). Throws ShapeError if the stream has fewer than T + 1 tokens.

@@ -11,6 +11,7 @@
 #include "gptlab/adamw.h"
 #include "gptlab/checkpoint.h"
 #include "gptlab/data.h"
+#include "gptlab/evaluate.h"
 #include "gptlab/gpt.h"
 #include "gptlab/schedule.h"
 #include "gptlab/thread_pool.h"
@@ -44,14 +45,6 @@ struct TrainOptions {
   // DistributedDataParallel does across processes. Without micro_batch the batch
   // is cut into this many parts. The platform may give fewer threads.
   int threads = 1;
-};
-
-struct EvalResult {
-  double train_loss, val_loss;
-  double perplexity;         // exp(val_loss)
-  double bits_per_char;      // val_loss in bits per character of text (comparable across tokenizers)
-  double masked_accuracy;    // masked objectives: share of masked tokens predicted exactly (else -1)
-  double unigram_accuracy;   // the same for always guessing the most frequent training token
 };
 
 // Count models as reference lines for the loss: cross-entropy in nats per token of
@@ -102,20 +95,13 @@ class Trainer {
   void make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out);
   void start_threads();
   void sync_replicas();  // the replicas get the model's weights
-  struct EvalStats {
-    double loss = 0;
-    long long right = 0, right_unigram = 0, counted = 0;
-  };
-  struct EvalRun {  // an evaluation under way: splits 0 (train) and 1 (val)
-    std::vector<BatchData> batches[2];
-    std::vector<long long> counted[2];  // targets that count, per batch
-    EvalStats stats[2];
-    int split = 0, batch = 0, row = 0;  // the next rows to evaluate
-  };
-  EvalStats eval_rows(Gpt<float>& model, const BatchData& b, int first_row, int rows);
-  EvalResult eval_result() const;
-  int part_rows(int B) const;
+  Replicas members() { return {*model_, replicas_, *pool_}; }
+  void begin_step();
+  void run_parts();
+  float finish_step();
+  void sum_gradients();
   double run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng);
+  void start_evaluation();
   std::vector<std::uint64_t> rng_states() const;
 
   TrainOptions options_;
@@ -134,7 +120,7 @@ class Trainer {
   Rng batch_rng_, dropout_rng_, mask_rng_;
   std::vector<std::uint64_t> step_start_rngs_;  // the three streams' states when the current step began
   BatchData batch_;
-  std::unique_ptr<EvalRun> eval_;
+  std::unique_ptr<Evaluation> eval_;  // an evaluation under way
   int part_row_ = 0;         // the next row of batch_ to run; 0: a new step begins
   double part_loss_ = 0;     // the step's loss so far
   long long part_counted_ = 0;  // targets that count in the whole batch
