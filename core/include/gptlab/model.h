@@ -1,6 +1,6 @@
-// What the trainer needs from a language model (the GPT and the bigram baseline):
-// parameters and gradients as one contiguous block each, with named tensors; a
-// forward pass that returns the loss; a backward pass.
+// What the GPT and the bigram baseline have in common: parameters and gradients as
+// one contiguous block each, with named tensors; a forward pass that returns the loss;
+// a backward pass. The tests train either through it; the Trainer uses the GPT itself.
 #pragma once
 
 #include <cstdint>
