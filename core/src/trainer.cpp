@@ -30,11 +30,10 @@ std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainO
   return std::make_unique<BpeTokenizer>(BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
 }
 
-// Mean -log P(val[i]) over i >= 1 with add-one unigram counts of train: P(v) = (c_v + 1) / (N + V).
-double unigram_baseline(const std::vector<int>& train, const std::vector<int>& val, int V) {
-  std::vector<long long> counts(V);
-  for (int id : train) ++counts[id];
-  const double total = static_cast<double>(train.size()) + V;
+// Mean -log P(val[i]) over i >= 1 with add-one unigram counts c of train (N tokens, V = c.size()):
+// P(v) = (c_v + 1) / (N + V).
+double unigram_baseline(const std::vector<long long>& counts, std::size_t train_size, const std::vector<int>& val) {
+  const double total = static_cast<double>(train_size) + static_cast<double>(counts.size());
   double nll = 0;
   for (std::size_t i = 1; i < val.size(); ++i) nll -= std::log((static_cast<double>(counts[val[i]]) + 1) / total);
   return nll / static_cast<double>(val.size() - 1);
@@ -133,11 +132,11 @@ void Trainer::prepare(std::string_view corpus) {
     train_docs_ = split_documents(data_.train, sep);
     val_docs_ = split_documents(data_.val, sep);
   }
-  std::vector<int> counts(tokenizer_->vocab_size());
+  const int V = tokenizer_->vocab_size();
+  std::vector<long long> counts(V);  // of each token in the training split
   for (int id : data_.train) ++counts[id];
   most_frequent_ = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
-  const int V = tokenizer_->vocab_size();
-  baselines_.unigram = unigram_baseline(data_.train, data_.val, V);
+  baselines_.unigram = unigram_baseline(counts, data_.train.size(), data_.val);
   const bool char_tokens = dynamic_cast<const CharTokenizer*>(tokenizer_.get()) != nullptr;
   baselines_.bigram = char_tokens && options_.objective == Objective::causal ? bigram_baseline(data_.train, data_.val, V) : -1;
   masking_ = {0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), {}};
