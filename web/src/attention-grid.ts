@@ -5,6 +5,7 @@
 // where it drew, so a pointer position maps back to a cell.
 
 import { fitCanvas } from './line-chart';
+import { showWhitespace } from './whitespace';
 
 export interface Square { layer: number; head: number }
 export interface Cell { square: number; query: number; key: number }
@@ -24,8 +25,6 @@ export interface GridLayout {
 
 const INK = '#4a5468', MAX_CELL = 28, GAP = 14, TITLE = 16;
 
-/** A token as the axes write it: space ·, tab →, newline ↵. */
-export const shownToken = (t: string) => t.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '↵');
 
 // sqrt: small weights stay visible.
 const shade = (w: number) => Math.round(255 * (1 - Math.min(1, Math.sqrt(Math.max(0, w)))));
@@ -46,7 +45,7 @@ function columns(count: number, T: number, width: number): number {
 export function drawAttentionGrid(canvas: HTMLCanvasElement, input: GridInput): GridLayout | null {
   const ctx = canvas.getContext('2d'), T = input.tokens.length, width = canvas.clientWidth;
   if (!ctx || T === 0 || input.squares.length === 0 || width === 0) return null;
-  const labels = input.tokens.map(shownToken);
+  const labels = input.tokens.map((t) => showWhitespace(t));
   // Room for labels, measured at the largest font they may take.
   ctx.font = '11px ui-monospace, monospace';
   const labelWidth = Math.min(72, Math.max(...labels.map((l) => ctx.measureText(l).width)) + 6);

@@ -2,8 +2,9 @@
 // a readout beside the pointer (and in a live region below, for screen readers) says which token
 // attends to which and how much; the cell stays highlighted, and the readout follows when the
 // squares change (another head, a newer model). Used by the Train tab and "Inside the model".
-import { cellAt, drawAttentionGrid, moveCell, shownToken, weightAt, type Cell, type GridInput, type GridLayout,
+import { cellAt, drawAttentionGrid, moveCell, weightAt, type Cell, type GridInput, type GridLayout,
   type Square } from './attention-grid';
+import { showWhitespace } from './whitespace';
 
 export class AttentionPanel {
   private input: GridInput | null = null;
@@ -38,7 +39,7 @@ export class AttentionPanel {
     const T = input.tokens.length;
     if (this.cursor) this.cursor = { square: Math.min(this.cursor.square, input.squares.length - 1),
       query: Math.min(this.cursor.query, T - 1), key: Math.min(this.cursor.key, T - 1) };
-    const tokens = input.tokens.map((t) => `“${shownToken(t)}”`).join(' ');
+    const tokens = input.tokens.map((t) => `“${showWhitespace(t)}”`).join(' ');
     this.canvas.setAttribute('aria-label', `Attention heatmaps of ${input.squares.length === 1 ? 'one head' :
       `${input.squares.length} heads`} over ${T} tokens: ${tokens}. Use the arrow keys to read a cell.`);
     this.canvas.dataset.tokens = JSON.stringify(input.tokens);
@@ -70,8 +71,8 @@ export class AttentionPanel {
     this.cursor = c;
     this.draw();
     const { layer, head } = this.input.squares[c.square], tokens = this.input.tokens;
-    const text = `Layer ${layer + 1}, head ${head + 1}: “${shownToken(tokens[c.query])}” attends to ` +
-      `“${shownToken(tokens[c.key])}” with weight ${weightAt(this.input, c).toFixed(3)}.`;
+    const text = `Layer ${layer + 1}, head ${head + 1}: “${showWhitespace(tokens[c.query])}” attends to ` +
+      `“${showWhitespace(tokens[c.key])}” with weight ${weightAt(this.input, c).toFixed(3)}.`;
     this.readout.textContent = text;
     this.tip.textContent = text;
   }

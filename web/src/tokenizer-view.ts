@@ -5,6 +5,7 @@ import { MIN_BPE_VOCAB, type LabState } from './lab-state';
 import { change, getState, subscribe } from './store';
 import type { FromTokenizer, ToTokenizer, TokenView } from './tokenizer-protocol';
 import { $ } from './dom';
+import { showWhitespace } from './whitespace';
 
 const text = $<HTMLTextAreaElement>('tok-text'), kind = $<HTMLSelectElement>('tok-kind');
 const vocab = $<HTMLInputElement>('tok-vocab'), vocabOut = $<HTMLOutputElement>('tok-vocab-out');
@@ -22,8 +23,7 @@ let last: Extract<FromTokenizer, { type: 'tokens' }> | null = null;
 const KIND_NAMES: Record<string, string> = { char: 'character', bpe: 'BPE', 'bpe-gpt2': 'BPE (GPT-2 split)',
   'bpe-gpt4': 'BPE (GPT-4 split)', gpt2: 'GPT-2' };
 
-// Whitespace made visible: · for a space, → for a tab, ↵ before a line break.
-const visible = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '↵\n');
+const visible = (s: string) => showWhitespace(s, { keepBreaks: true });
 const quoted = (s: string) => `“${visible(s)}”`;
 
 function request(s: LabState) {

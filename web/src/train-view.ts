@@ -5,7 +5,6 @@
 // resume), and it can be downloaded; an uploaded checkpoint is loaded the same way.
 import corpusUrl from '/corpus/pride-and-prejudice.txt?url';
 import { AttentionPanel } from './attention-panel';
-import { shownToken } from './attention-grid';
 import type { TrainOptions } from './gptlab-module';
 import type { LabState, TrainSettings } from './lab-state';
 import { drawLineChart, type Reference } from './line-chart';
@@ -14,12 +13,15 @@ import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
 import type { CorpusSource, FromTrainer, TrainState } from './train-protocol';
 import { $ } from './dom';
+import { showWhitespace } from './whitespace';
 
 const form = $<HTMLFormElement>('train-form'), status = $<HTMLParagraphElement>('train-status');
 const startButton = $<HTMLButtonElement>('train-start'), pause = $<HTMLButtonElement>('train-pause');
 const stop = $<HTMLButtonElement>('train-stop'), download = $<HTMLButtonElement>('train-download');
 const sample = $<HTMLPreElement>('train-sample');
-const fields = [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('[data-train], #upload-box :is(input, textarea)')];
+// The settings bound to the lab state, and with them the corpus box: all locked while a run trains.
+const settingFields = [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-train]')];
+const fields = [...settingFields, ...form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('#upload-box :is(input, textarea)')];
 const attention = new AttentionPanel($<HTMLCanvasElement>('train-attention'), $('train-tip'), $('train-readout'));
 const MAX_CORPUS = 50_000_000;  // bytes
 const NO_SAMPLE = '(samples appear here as the model trains)';
@@ -72,7 +74,7 @@ function showState(s: TrainState, detail?: string) {
   stop.disabled = s !== 'training' && s !== 'paused';
   download.disabled = !(busy || saved);
   for (const f of fields) f.disabled = s === 'loading' || s === 'training';
-  vocabField().disabled = getState().train.tokenizer === 'char' || s === 'loading' || s === 'training';
+  lockVocabulary();
   const words: Record<TrainState, string> = { idle: 'Ready.', loading: 'Loading…', training: 'Training', paused: 'Paused.',
     stopped: 'Stopped.', done: 'Done.' };
   status.textContent = detail ? `${words[s]} ${detail}` : words[s];
@@ -88,7 +90,11 @@ function showState(s: TrainState, detail?: string) {
   if (s === 'stopped' || s === 'done' || s === 'idle') releaseTraining();
 }
 
-const vocabField = () => form.querySelector<HTMLInputElement>('[data-train="vocabSize"]')!;
+// The BPE vocabulary field: locked for characters, and while a run trains.
+function lockVocabulary() {
+  form.querySelector<HTMLInputElement>('[data-train="vocabSize"]')!.disabled =
+    getState().train.tokenizer === 'char' || state === 'loading' || state === 'training';
+}
 
 // Loss in nats per token (and bits per character on the right), zoomed to the data, with the
 // count models' losses as reference lines; the learning rate below.
@@ -176,9 +182,9 @@ async function mayTrain(): Promise<boolean> {
 // What a masked model makes of a sentence with blanks: the blanks, then its best guesses.
 function showFills(text: string, candidates: { text: string; probability: number }[][]) {
   let i = 0;
-  const filled = text.replace(/<mask>/g, () => `[${shownToken(candidates[i++]?.[0]?.text ?? '?')}]`);
+  const filled = text.replace(/<mask>/g, () => `[${showWhitespace(candidates[i++]?.[0]?.text ?? '?')}]`);
   const lines = candidates.map((list, k) => `  blank ${k + 1}: ` +
-    list.map((c) => `“${shownToken(c.text)}” ${(100 * c.probability).toFixed(1)}%`).join(', '));
+    list.map((c) => `“${showWhitespace(c.text)}” ${(100 * c.probability).toFixed(1)}%`).join(', '));
   sample.textContent = [`Blanks:  ${text.replace(/<mask>/g, '▢')}`, `Guesses: ${filled}`, '', ...lines].join('\n');
 }
 
@@ -274,7 +280,7 @@ function rangeOf(f: HTMLInputElement | HTMLSelectElement) {
   const label = f.closest('label')?.firstChild?.textContent?.trim() ?? 'This setting';
   return `${label} takes ${f.getAttribute('step') === '1' ? 'whole numbers' : 'values'} from ${f.getAttribute('min')} to ${f.getAttribute('max')}.`;
 }
-for (const f of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-train]')) {
+for (const f of settingFields) {
   f.addEventListener('change', () => {
     const valid = f instanceof HTMLSelectElement || f.checkValidity();
     f.setAttribute('aria-invalid', String(!valid));
@@ -283,7 +289,7 @@ for (const f of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[da
   });
 }
 subscribe((s: LabState) => {
-  for (const f of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-train]')) {
+  for (const f of settingFields) {
     const v = (s.train as unknown as Record<string, unknown>)[f.dataset.train!];
     if (f instanceof HTMLInputElement && f.type === 'checkbox') f.checked = v as boolean;
     else if (document.activeElement !== f) f.value = String(v);
@@ -292,7 +298,7 @@ subscribe((s: LabState) => {
   const t = s.train, objective = { causal: 'next token', masked: 'masked tokens', mntp: 'masked next token' }[t.objective];
   $('train-summary').textContent = `(${t.layers} layers, ${t.heads} heads, n_embd ${t.embd}, block ${t.block}, ` +
     `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ${t.steps.toLocaleString('en')} steps)`;
-  vocabField().disabled = s.train.tokenizer === 'char' || state === 'training' || state === 'loading';
+  lockVocabulary();
   if (!history.train.length && !current) drawCharts();
   openSavedWhenShown();
 });
@@ -338,9 +344,13 @@ function openSavedWhenShown() {
   const view = embedView() ?? getState().view;
   if (savedOpened || !saved || current || (view !== 'train' && view !== 'attention')) return;
   savedOpened = true;
-  const run = saved;
+  beginSaved(saved, true);
+}
+
+// A run kept in the browser, in the worker again with its own settings, corpus and curves.
+function beginSaved(run: SavedRun, paused: boolean) {
   begin(structuredClone(run.settings), run.corpus === null ? null : { text: run.corpus, name: run.corpusName },
-    { checkpoint: run.checkpoint.slice(), keep: run.history, paused: true });
+    { checkpoint: run.checkpoint.slice(), keep: run.history, paused });
   current!.savedAt = run.savedAt;
 }
 
@@ -379,9 +389,7 @@ async function resume() {
   if (latest && current?.savedAt && latest.savedAt > current.savedAt) {
     saved = latest;
     showSaved();
-    begin(structuredClone(latest.settings), latest.corpus === null ? null : { text: latest.corpus, name: latest.corpusName },
-      { checkpoint: latest.checkpoint.slice(), keep: latest.history });
-    current!.savedAt = latest.savedAt;
+    beginSaved(latest, false);
     return;
   }
   sendTrainer({ type: 'resume' });
