@@ -105,14 +105,15 @@ const kBlanks = {
 function fillChore(step: number): () => void {
   return () => {
     if (!trainer) return;
+    let refusal: unknown = null;
     for (const text of trainer.vocabSize() < 256 ? kBlanks.char : kBlanks.bpe) {
       try {
         return post({ type: 'fill-demo', step, text, candidates: trainer.fill(text, 3) });
-      } catch {
-        // longer than the block: try a shorter one
+      } catch (e) {
+        refusal = e;  // longer than the block, say: try a shorter one
       }
     }
-    post({ type: 'sample', step, text: 'The block is too short for a sentence with blanks.', done: true });
+    post({ type: 'sample', step, text: `(No fill-in: ${errorText(refusal)})`, done: true });
   };
 }
 
@@ -140,13 +141,12 @@ function postEval() {
 
 // Tokens per second over the last steps (a recent window: the first steps, with the
 // engine warming up, would make the time left far too long).
-const speed: { at: number; tokens: number }[] = [];
+const speed: number[] = [];  // when each of the last steps ended (ms)
 function rate(): number | null {
-  speed.push({ at: performance.now(), tokens: (speed.at(-1)?.tokens ?? 0) + run.tokensPerStep });
+  speed.push(performance.now());
   if (speed.length > 30) speed.shift();
   if (speed.length < 4) return null;
-  const first = speed[0], last = speed[speed.length - 1];
-  return ((last.tokens - first.tokens) * 1000) / (last.at - first.at);
+  return ((speed.length - 1) * run.tokensPerStep * 1000) / (speed[speed.length - 1] - speed[0]);
 }
 
 function reportStep(loss: number, lr: number) {
