@@ -116,6 +116,35 @@ void attention_backward(T* dqkv, T* scratch, const T* dout, const T* qkv, const 
   }
 }
 
+template <typename T>
+void attention_next(T* out, T* probs, const T* qkv, T* k_cache, T* v_cache, int pos, int C, int NH) {
+  const int hs = C / NH;
+  const int keys = pos + 1;
+  std::copy_n(qkv + C, C, k_cache + static_cast<std::size_t>(pos) * C);
+  std::copy_n(qkv + 2 * C, C, v_cache + static_cast<std::size_t>(pos) * C);
+  const T scale = T(1) / std::sqrt(static_cast<T>(hs));
+  for (int h = 0; h < NH; ++h) {
+    const T* q = qkv + h * hs;
+    const T* k = k_cache + h * hs;
+    const T* v = v_cache + h * hs;
+    T* p = probs + static_cast<std::size_t>(h) * keys;
+    T maxv = -std::numeric_limits<T>::infinity();
+    for (int j = 0; j < keys; ++j) {
+      T s = 0;
+      for (int i = 0; i < hs; ++i) s += q[i] * k[static_cast<std::size_t>(j) * C + i];
+      p[j] = s * scale;
+      maxv = std::max(maxv, p[j]);
+    }
+    T sum = 0;
+    for (int j = 0; j < keys; ++j) sum += (p[j] = std::exp(p[j] - maxv));
+    for (int j = 0; j < keys; ++j) p[j] /= sum;
+    T* y = out + h * hs;
+    std::fill(y, y + hs, T(0));
+    for (int j = 0; j < keys; ++j)
+      for (int i = 0; i < hs; ++i) y[i] += p[j] * v[static_cast<std::size_t>(j) * C + i];
+  }
+}
+
 template void attention_forward<float>(float*, float*, float*, float*, const float*, const std::uint8_t*,
                                        const AttentionShape&, float, Rng&);
 template void attention_forward<double>(double*, double*, double*, double*, const double*, const std::uint8_t*,
@@ -124,5 +153,7 @@ template void attention_backward<float>(float*, float*, const float*, const floa
                                         const AttentionShape&);
 template void attention_backward<double>(double*, double*, const double*, const double*, const double*,
                                          const double*, const AttentionShape&);
+template void attention_next<float>(float*, float*, const float*, float*, float*, int, int, int);
+template void attention_next<double>(double*, double*, const double*, double*, double*, int, int, int);
 
 }  // namespace gptlab

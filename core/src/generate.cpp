@@ -5,87 +5,8 @@
 #include <numeric>
 
 #include "gptlab/error.h"
-#include "gptlab/layers.h"
 
 namespace gptlab {
-
-KvCache::KvCache(const GptConfig& c)
-    : k_(c.n_layer, std::vector<float>(static_cast<std::size_t>(c.block_size) * c.n_embd)),
-      v_(c.n_layer, std::vector<float>(static_cast<std::size_t>(c.block_size) * c.n_embd)) {}
-
-// ---- forward_next: the layers of gpt.cpp's forward, for one row ----------------------
-// attention of the new query over the cached keys 0..pos: p = softmax(q k_j / sqrt(hs)), y = sum_j p_j v_j
-template <typename T>
-const T* Gpt<T>::forward_next(int token, KvCache& cache) {
-  if constexpr (!std::is_same_v<T, float>) {
-    throw ShapeError("forward_next runs in float.");
-  } else {
-    if (cfg_.attention != AttentionMode::causal) throw ShapeError("A KV cache only makes sense for a causal model.");
-    if (token < 0 || token >= cfg_.vocab_size) throw ShapeError("Token id " + std::to_string(token) + " is outside the vocabulary.");
-    if (cache.length_ >= cfg_.block_size) throw ShapeError("The KV cache is full (block size reached).");
-    const int C = cfg_.n_embd, F = cfg_.ffn_hidden(), fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F, NH = cfg_.n_head;
-    const int hs = C / NH, pos = cache.length_;
-    next_x_.resize(C);
-    next_buf_.resize(C);
-    next_qkv_.resize(3 * C);
-    next_att_.resize(cfg_.block_size);
-    next_hidden_.resize(fc_out + F);
-    next_logits_.resize(cfg_.vocab_size);
-    float mean, rstd;
-    float* x = next_x_.data();
-    // The layers of a one-row batch; tables that depend on the position start at row pos.
-    const std::size_t half = hs / 2;
-    embedding_forward(x, &token, w_.wte, w_.wpe ? w_.wpe + static_cast<std::size_t>(pos) * C : nullptr, 1, 1, C);
-    for (int l = 0; l < cfg_.n_layer; ++l) {
-      const Layer& w = w_.layers[l];
-      float* h = next_buf_.data();
-      norm_forward(h, &mean, &rstd, x, w.ln1_w, w.ln1_b, 1);
-      linear_forward(next_qkv_.data(), h, w.qkv_w, w.qkv_b, 1, C, 3 * C);
-      if (cfg_.positions == Positions::rope)
-        rope_forward(next_qkv_.data(), rope_cos_.data() + pos * half, rope_sin_.data() + pos * half, 1, 1, C, NH);
-      float* K = cache.k_[l].data();
-      float* V = cache.v_[l].data();
-      std::copy_n(next_qkv_.data() + C, C, K + static_cast<std::size_t>(pos) * C);
-      std::copy_n(next_qkv_.data() + 2 * C, C, V + static_cast<std::size_t>(pos) * C);
-      const float scale = 1.0f / std::sqrt(static_cast<float>(hs));
-      for (int hd = 0; hd < NH; ++hd) {
-        const float* q = next_qkv_.data() + hd * hs;
-        float* p = next_att_.data();
-        float maxv = -INFINITY;
-        for (int j = 0; j <= pos; ++j) {
-          float s = 0;
-          for (int i = 0; i < hs; ++i) s += q[i] * K[static_cast<std::size_t>(j) * C + hd * hs + i];
-          p[j] = s * scale;
-          maxv = std::max(maxv, p[j]);
-        }
-        float sum = 0;
-        for (int j = 0; j <= pos; ++j) sum += (p[j] = std::exp(p[j] - maxv));
-        float* y = h + hd * hs;
-        std::fill(y, y + hs, 0.0f);
-        for (int j = 0; j <= pos; ++j)
-          for (int i = 0; i < hs; ++i) y[i] += p[j] / sum * V[static_cast<std::size_t>(j) * C + hd * hs + i];
-      }
-      float* proj = next_hidden_.data();
-      linear_forward(proj, h, w.proj_w, w.proj_b, 1, C, C);
-      for (int c = 0; c < C; ++c) x[c] += proj[c];
-      norm_forward(h, &mean, &rstd, x, w.ln2_w, w.ln2_b, 1);
-      float* pre = next_hidden_.data();
-      float* act = pre + fc_out;
-      linear_forward(pre, h, w.fc_w, w.fc_b, 1, C, fc_out);
-      if (cfg_.ffn == Ffn::gelu) gelu_forward(act, pre, F);
-      else swiglu_forward(act, pre, 1, F);
-      linear_forward(h, act, w.fc_proj_w, w.fc_proj_b, 1, F, C);
-      for (int c = 0; c < C; ++c) x[c] += h[c];
-    }
-    norm_forward(next_buf_.data(), &mean, &rstd, x, w_.lnf_w, w_.lnf_b, 1);
-    linear_forward<float>(next_logits_.data(), next_buf_.data(), w_.lm_head, nullptr, 1, C, cfg_.vocab_size);
-    ++cache.length_;
-    return next_logits_.data();
-  }
-}
-
-template const float* Gpt<float>::forward_next(int, KvCache&);
-template const double* Gpt<double>::forward_next(int, KvCache&);
 
 // ---- sampling -------------------------------------------------------------------------
 
@@ -126,7 +47,7 @@ std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int
                           const SamplingOptions& options, Rng& rng, const std::function<bool(int)>& on_token) {
   if (prompt.empty()) throw ShapeError("Generation needs a prompt of at least one token.");
   const int block = model.config().block_size;
-  KvCache cache(model.config());
+  KvCache<float> cache(model.config());
   std::vector<int> context(prompt.end() - std::min<std::ptrdiff_t>(prompt.size(), block - 1), prompt.end());
   const float* logits = nullptr;
   for (int t : context) logits = model.forward_next(t, cache);

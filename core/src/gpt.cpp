@@ -122,10 +122,19 @@ void Gpt<T>::ensure_activations(int B, int T_len) {
   if (B <= capacity_B_ && T_len <= capacity_T_) return;
   capacity_B_ = std::max(B, capacity_B_);
   capacity_T_ = std::max(T_len, capacity_T_);
-  const std::size_t n = static_cast<std::size_t>(capacity_B_) * capacity_T_, C = cfg_.n_embd,
-                    F = cfg_.ffn_hidden(), fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F, V = cfg_.vocab_size,
-                    att = static_cast<std::size_t>(capacity_B_) * cfg_.n_head * capacity_T_ * capacity_T_;
-  Activations& a = act_;
+  const std::size_t n = static_cast<std::size_t>(capacity_B_) * capacity_T_;
+  const std::size_t att = static_cast<std::size_t>(capacity_B_) * cfg_.n_head * capacity_T_ * capacity_T_;
+  size_activations(act_, cfg_, n, att, 2 * static_cast<std::size_t>(capacity_T_) * capacity_T_);
+}
+
+// Every buffer of Activations for n rows and att attention weights per layer.
+template <typename T>
+void Gpt<T>::size_activations(Activations& a, const GptConfig& cfg, std::size_t n, std::size_t att,
+                              std::size_t scratch) {
+  const std::size_t C = cfg.n_embd;
+  const std::size_t F = cfg.ffn_hidden();
+  const std::size_t fc_out = cfg.ffn == Ffn::swiglu ? 2 * F : F;
+  const std::size_t V = cfg.vocab_size;
   a.emb.resize(n * C);
   a.emb_mask.resize(n * C);
   a.branch.resize(n * C);
@@ -134,7 +143,7 @@ void Gpt<T>::ensure_activations(int B, int T_len) {
   a.lnf_rstd.resize(n);
   a.logits.resize(n * V);
   a.dlogits.resize(n * V);
-  a.layers.resize(cfg_.n_layer);
+  a.layers.resize(cfg.n_layer);
   for (LayerActivations& l : a.layers) {
     l.ln1.resize(n * C);
     l.ln1_mean.resize(n);
@@ -161,7 +170,7 @@ void Gpt<T>::ensure_activations(int B, int T_len) {
   a.dfc_pre.resize(n * fc_out);
   a.dfc_act.resize(n * F);
   a.dlnf.resize(n * C);
-  a.scratch.resize(2 * static_cast<std::size_t>(capacity_T_) * capacity_T_);
+  a.scratch.resize(scratch);
 }
 
 template <typename T>
@@ -178,11 +187,14 @@ void Gpt<T>::norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T
 }
 
 // ============================== forward =========================================
+// forward (a batch, for training and evaluation) and forward_next (one more position
+// against a KV cache, for sampling) run the same layers_forward and block_forward.
 
 template <typename T>
 T Gpt<T>::forward(const Batch& batch, const StepMode& mode) {
-  const int B = batch.B, Tn = batch.T, C = cfg_.n_embd, V = cfg_.vocab_size, F = cfg_.ffn_hidden();
-  const int fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F;
+  const int B = batch.B;
+  const int Tn = batch.T;
+  const int V = cfg_.vocab_size;
   if (B < 1 || Tn < 1) throw ShapeError("A batch needs at least one sequence of at least one token.");
   if (Tn > cfg_.block_size)
     throw ShapeError("The sequences are " + std::to_string(Tn) + " tokens long, but the model's block size is " +
@@ -210,46 +222,83 @@ T Gpt<T>::forward(const Batch& batch, const StepMode& mode) {
   if (has_targets_) targets_.assign(batch.targets, batch.targets + n);
   has_pad_ = batch.key_pad != nullptr;
   if (has_pad_) key_pad_.assign(batch.key_pad, batch.key_pad + n);
-  Activations& a = act_;
-  const AttentionShape shape{B, Tn, C, cfg_.n_head, cfg_.attention == AttentionMode::causal};
-
-  // token (+ position) embeddings, then dropout
-  T* x = a.branch.data();  // the output of the current branch, before it joins the residual stream
-  embedding_forward(x, tokens_.data(), w_.wte, w_.wpe, n, Tn, C);
-  dropout_forward(a.emb.data(), a.emb_mask.data(), x, n * C, p, rng);
-  const T* res = a.emb.data();
-
-  for (int l = 0; l < cfg_.n_layer; ++l) {
-    const Layer& w = w_.layers[l];
-    LayerActivations& L = a.layers[l];
-    // attention block: res_mid = res + dropout(proj(attention(rope(qkv(norm1(res))))))
-    norm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), res, w.ln1_w, w.ln1_b, n);
-    linear_forward(L.qkv.data(), L.ln1.data(), w.qkv_w, w.qkv_b, n, C, 3 * C);
-    if (cfg_.positions == Positions::rope) rope_forward(L.qkv.data(), rope_cos_.data(), rope_sin_.data(), B, Tn, C, cfg_.n_head);
-    attention_forward(L.att_y.data(), L.probs.data(), L.att_mask.data(), a.scratch.data(), L.qkv.data(),
-                      has_pad_ ? key_pad_.data() : nullptr, shape, p, rng);
-    linear_forward(x, L.att_y.data(), w.proj_w, w.proj_b, n, C, C);
-    dropout_forward(x, L.proj_mask.data(), x, n * C, p, rng);
-    for (int i = 0; i < n * C; ++i) L.res_mid[i] = res[i] + x[i];
-    // MLP block: res_out = res_mid + dropout(mlp(norm2(res_mid)))
-    norm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), L.res_mid.data(), w.ln2_w, w.ln2_b, n);
-    linear_forward(L.fc_pre.data(), L.ln2.data(), w.fc_w, w.fc_b, n, C, fc_out);
-    if (cfg_.ffn == Ffn::gelu) gelu_forward(L.fc_act.data(), L.fc_pre.data(), n * F);
-    else swiglu_forward(L.fc_act.data(), L.fc_pre.data(), n, F);
-    linear_forward(x, L.fc_act.data(), w.fc_proj_w, w.fc_proj_b, n, F, C);
-    dropout_forward(x, L.mlp_mask.data(), x, n * C, p, rng);
-    for (int i = 0; i < n * C; ++i) L.res_out[i] = L.res_mid[i] + x[i];
-    res = L.res_out.data();
-  }
-
-  // final norm, LM head, loss
-  norm_forward(a.lnf.data(), a.lnf_mean.data(), a.lnf_rstd.data(), res, w_.lnf_w, w_.lnf_b, n);
-  linear_forward<T>(a.logits.data(), a.lnf.data(), w_.lm_head, nullptr, n, C, V);
+  layers_forward(act_, {tokens_.data(), has_pad_ ? key_pad_.data() : nullptr, B, Tn, 0, p, &rng, nullptr});
   if (!has_targets_) return T(0);
+  Activations& a = act_;
   const T loss = cross_entropy(a.logits.data(), targets_.data(), n, V, a.dlogits.data());
   if (mode.loss_scale != 1.0f)
     for (std::size_t i = 0; i < static_cast<std::size_t>(n) * V; ++i) a.dlogits[i] *= mode.loss_scale;
   return loss;
+}
+
+template <typename T>
+const T* Gpt<T>::forward_next(int token, KvCache<T>& cache) {
+  if (cfg_.attention != AttentionMode::causal) throw ShapeError("A KV cache only makes sense for a causal model.");
+  if (token < 0 || token >= cfg_.vocab_size)
+    throw ShapeError("Token id " + std::to_string(token) + " is outside the vocabulary.");
+  if (cache.length_ >= cfg_.block_size) throw ShapeError("The KV cache is full (block size reached).");
+  if (next_.layers.empty()) size_activations(next_, cfg_, 1, static_cast<std::size_t>(cfg_.n_head) * cfg_.block_size, 0);
+  Rng none(0);
+  layers_forward(next_, {&token, nullptr, 1, 1, cache.length_, 0.0f, &none, &cache});
+  ++cache.length_;
+  return next_.logits.data();
+}
+
+// The layer sequence forward and forward_next share, writing a.logits:
+//   x = dropout(wte[tokens] (+ wpe[positions])); every block; logits = norm_f(x) lm_head^T
+template <typename T>
+void Gpt<T>::layers_forward(Activations& a, const Pass& pass) {
+  const int n = pass.B * pass.T_len;
+  const int C = cfg_.n_embd;
+  T* x = a.branch.data();  // the output of the current branch, before it joins the residual stream
+  const T* wpe = w_.wpe ? w_.wpe + static_cast<std::size_t>(pass.pos) * C : nullptr;
+  embedding_forward(x, pass.tokens, w_.wte, wpe, n, pass.T_len, C);
+  dropout_forward(a.emb.data(), a.emb_mask.data(), x, n * C, pass.dropout, *pass.rng);
+  const T* res = a.emb.data();
+  for (int l = 0; l < cfg_.n_layer; ++l) res = block_forward(l, a.layers[l], a, res, pass);
+  norm_forward(a.lnf.data(), a.lnf_mean.data(), a.lnf_rstd.data(), res, w_.lnf_w, w_.lnf_b, n);
+  linear_forward<T>(a.logits.data(), a.lnf.data(), w_.lm_head, nullptr, n, C, cfg_.vocab_size);
+}
+
+// One transformer block on the residual stream res; returns its output (L.res_out).
+template <typename T>
+const T* Gpt<T>::block_forward(int l, LayerActivations& L, Activations& a, const T* res, const Pass& pass) {
+  const int n = pass.B * pass.T_len;
+  const int C = cfg_.n_embd;
+  const int NH = cfg_.n_head;
+  const int F = cfg_.ffn_hidden();
+  const int fc_out = cfg_.ffn == Ffn::swiglu ? 2 * F : F;
+  const float p = pass.dropout;
+  Rng& rng = *pass.rng;
+  const Layer& w = w_.layers[l];
+  T* x = a.branch.data();
+  // attention block: res_mid = res + dropout(proj(attention(rope(qkv(norm1(res))))))
+  norm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), res, w.ln1_w, w.ln1_b, n);
+  linear_forward(L.qkv.data(), L.ln1.data(), w.qkv_w, w.qkv_b, n, C, 3 * C);
+  if (cfg_.positions == Positions::rope) {
+    const std::size_t from = static_cast<std::size_t>(pass.pos) * (cfg_.head_dim() / 2);  // tables' row pos
+    rope_forward(L.qkv.data(), rope_cos_.data() + from, rope_sin_.data() + from, pass.B, pass.T_len, C, NH);
+  }
+  if (pass.cache) {
+    attention_next(L.att_y.data(), L.probs.data(), L.qkv.data(), pass.cache->k_[l].data(),
+                   pass.cache->v_[l].data(), pass.pos, C, NH);
+  } else {
+    const AttentionShape shape{pass.B, pass.T_len, C, NH, cfg_.attention == AttentionMode::causal};
+    attention_forward(L.att_y.data(), L.probs.data(), L.att_mask.data(), a.scratch.data(), L.qkv.data(),
+                      pass.key_pad, shape, p, rng);
+  }
+  linear_forward(x, L.att_y.data(), w.proj_w, w.proj_b, n, C, C);
+  dropout_forward(x, L.proj_mask.data(), x, n * C, p, rng);
+  for (int i = 0; i < n * C; ++i) L.res_mid[i] = res[i] + x[i];
+  // MLP block: res_out = res_mid + dropout(mlp(norm2(res_mid)))
+  norm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), L.res_mid.data(), w.ln2_w, w.ln2_b, n);
+  linear_forward(L.fc_pre.data(), L.ln2.data(), w.fc_w, w.fc_b, n, C, fc_out);
+  if (cfg_.ffn == Ffn::gelu) gelu_forward(L.fc_act.data(), L.fc_pre.data(), n * F);
+  else swiglu_forward(L.fc_act.data(), L.fc_pre.data(), n, F);
+  linear_forward(x, L.fc_act.data(), w.fc_proj_w, w.fc_proj_b, n, F, C);
+  dropout_forward(x, L.mlp_mask.data(), x, n * C, p, rng);
+  for (int i = 0; i < n * C; ++i) L.res_out[i] = L.res_mid[i] + x[i];
+  return L.res_out.data();
 }
 
 // ============================== backward ========================================

@@ -266,18 +266,31 @@ TEST_CASE("the KV cache gives the logits of a full forward pass, position by pos
   for (Positions pos : {Positions::rope, Positions::learned}) {
     for (Ffn ffn : {Ffn::gelu, Ffn::swiglu}) {
       GptConfig c = tiny_config();
-      c.positions = pos, c.ffn = ffn, c.ffn_multiple_of = 16;
+      c.positions = pos;
+      c.ffn = ffn;
+      c.ffn_multiple_of = 16;
       Gpt<float> model(c, 9);
       const std::vector<int> tokens{1, 5, 9, 2, 7, 7, 3, 19, 0, 4, 11, 6};
       model.forward({tokens.data(), nullptr, nullptr, 1, 12});
       const std::vector<float> full(model.logits(), model.logits() + 12 * 20);
-      KvCache cache(c);
+      KvCache<float> cache(c);
       for (int t = 0; t < 12; ++t) {
         const float* step = model.forward_next(tokens[t], cache);
         for (int v = 0; v < 20; ++v) REQUIRE(step[v] == doctest::Approx(full[t * 20 + v]).epsilon(1e-4).scale(1));
       }
       CHECK(cache.length() == 12);
       CHECK_THROWS_WITH_AS(model.forward_next(1, cache), "The KV cache is full (block size reached).", ShapeError);
+      // In double the two paths agree to rounding: the same layers, only attention differs.
+      Gpt<double> exact(c, 9);
+      exact.forward({tokens.data(), nullptr, nullptr, 1, 12});
+      const std::vector<double> full64(exact.logits(), exact.logits() + 12 * 20);
+      KvCache<double> cache64(c);
+      double worst = 0;
+      for (int t = 0; t < 12; ++t) {
+        const double* step = exact.forward_next(tokens[t], cache64);
+        for (int v = 0; v < 20; ++v) worst = std::max(worst, std::abs(step[v] - full64[t * 20 + v]));
+      }
+      CHECK(worst < 1e-12);
     }
   }
 }

@@ -35,4 +35,12 @@ template <typename T>
 void attention_backward(T* dqkv, T* scratch, const T* dout, const T* qkv, const T* probs, const T* drop_mask,
                         const AttentionShape& s);
 
+// Decoding with a KV cache: one new causal row at position pos. Its key and value
+// join the cache at row pos, then for each head its query attends to keys 0..pos:
+//   p_j = softmax_j(q . k_j / sqrt(hs)),   y = sum_j p_j v_j
+// qkv: one row of width 3C; k_cache, v_cache: (block_size, C); probs: (NH, pos + 1);
+// out: one row of width C.
+template <typename T>
+void attention_next(T* out, T* probs, const T* qkv, T* k_cache, T* v_cache, int pos, int C, int NH);
+
 }  // namespace gptlab

@@ -33,20 +33,6 @@ std::vector<int> never_sampled(const Tokenizer& tokenizer);
 // ShapeError for non-finite logits or every id banned.
 int sample_token(const float* logits, int V, const SamplingOptions& options, Rng& rng);
 
-// The keys and values of every layer for the positions seen so far.
-class KvCache {
- public:
-  explicit KvCache(const GptConfig& config);
-  int length() const { return length_; }
-  void clear() { length_ = 0; }
-
- private:
-  template <typename>
-  friend class Gpt;
-  int length_ = 0;
-  std::vector<std::vector<float>> k_, v_;  // per layer: block_size x n_embd
-};
-
 // Appends up to max_new_tokens tokens to `prompt` (a causal GPT, KV cache),
 // calling on_token after each; on_token returns false to stop early. Returns the
 // new tokens. The prompt must be non-empty.

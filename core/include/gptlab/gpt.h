@@ -8,15 +8,22 @@
 //
 // Parameters live in one contiguous block, gradients in another, each with
 // named tensors (tensors()). Activations are sized once for a (batch, T) and
-// reused; a step allocates nothing unless the batch grows.
+// reused; a step allocates nothing unless the batch grows. Sampling (forward_next)
+// runs the same layers on one new position, attending to a KV cache instead of
+// the batch: a new norm, FFN or position scheme is written once, in block_forward.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "gptlab/config.h"
 #include "gptlab/model.h"
 
 namespace gptlab {
+
+template <typename T>
+class KvCache;
+
 
 template <typename T>
 class Gpt : public Model<T> {
@@ -46,7 +53,7 @@ class Gpt : public Model<T> {
   // One more position through the model using the keys and values cached for the
   // earlier ones (the cache grows by one). Returns the logits for that position
   // (vocab_size values, valid until the next call). Causal models only.
-  const T* forward_next(int token, class KvCache& cache);
+  const T* forward_next(int token, KvCache<T>& cache);
 
   // Attention weights of one layer after the last forward: (B, n_head, T, T),
   // row i the distribution of query i over the keys (before dropout).
@@ -124,10 +131,27 @@ class Gpt : public Model<T> {
     std::vector<T> scratch;   // (2, T, T)  one head's attention work space
   };
 
+  // One pass through the layers: B sequences of T tokens at positions pos.. (pos > 0
+  // only when decoding), with dropout p. Decoding runs one row against a KV cache.
+  struct Pass {
+    const int* tokens;             // (B, T)
+    const std::uint8_t* key_pad;   // (B, T) nonzero at padding, or null
+    int B;
+    int T_len;
+    int pos;                       // the position of the first token
+    float dropout;
+    Rng* rng;
+    KvCache<T>* cache;             // null: attend within the batch; else the earlier positions' keys
+  };
+
   void build_tensors();
   Weights views(T* base) const;
   void initialize(std::uint64_t seed);
   void ensure_activations(int B, int T_len);
+  static void size_activations(Activations& a, const GptConfig& cfg, std::size_t n, std::size_t att,
+                               std::size_t scratch);
+  void layers_forward(Activations& a, const Pass& pass);
+  const T* block_forward(int l, LayerActivations& L, Activations& a, const T* res, const Pass& pass);
   void norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n) const;
   void norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd, int n) const;
 
@@ -144,19 +168,30 @@ class Gpt : public Model<T> {
   int capacity_T_ = 0;
   int B_ = 0;           // the last forward's batch
   int T_ = 0;
-  // forward_next's one row
-  std::vector<T> next_x_;       // (C)  residual stream
-  std::vector<T> next_buf_;     // (C)  norm output, heads' outputs
-  std::vector<T> next_qkv_;     // (3C)
-  std::vector<T> next_att_;     // (block_size)  one head's attention over the cached keys
-  std::vector<T> next_hidden_;  // (fc_out + F)  MLP before and after the activation (and attention proj)
-  std::vector<T> next_logits_;  // (V)
+  Activations next_;    // forward_next's one row (n = 1, att = NH * block_size)
   // the last forward's batch, kept for backward
   std::vector<int> tokens_;            // (n)
   std::vector<int> targets_;           // (n)  if has_targets_
   std::vector<std::uint8_t> key_pad_;  // (n)  nonzero at padding positions; if has_pad_
   bool has_pad_ = false;
   bool has_targets_ = false;
+};
+
+// The keys and values of every layer for the positions decoded so far (forward_next).
+template <typename T>
+class KvCache {
+ public:
+  explicit KvCache(const GptConfig& config)
+      : k_(config.n_layer, std::vector<T>(static_cast<std::size_t>(config.block_size) * config.n_embd)),
+        v_(config.n_layer, std::vector<T>(static_cast<std::size_t>(config.block_size) * config.n_embd)) {}
+  int length() const { return length_; }
+  void clear() { length_ = 0; }
+
+ private:
+  friend class Gpt<T>;
+  int length_ = 0;
+  std::vector<std::vector<T>> k_;  // (L, block_size, C)  keys after RoPE
+  std::vector<std::vector<T>> v_;  // (L, block_size, C)
 };
 
 }  // namespace gptlab
