@@ -14,7 +14,7 @@
 #include <random>
 #include <vector>
 
-#include "gptlab/matmul.h"
+#include "numerics/matmul.h"
 
 using namespace gptlab;
 using Clock = std::chrono::steady_clock;

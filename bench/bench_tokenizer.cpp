@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "gptlab/tokenizer_bpe.h"
+#include "text/tokenizer_bpe.h"
 
 using namespace gptlab;
 using Clock = std::chrono::steady_clock;

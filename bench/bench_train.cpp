@@ -16,7 +16,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "gptlab/trainer.h"
+#include "train/trainer.h"
 
 using namespace gptlab;
 using Clock = std::chrono::steady_clock;

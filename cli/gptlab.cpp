@@ -18,13 +18,13 @@
 #include <thread>
 #include <vector>
 
-#include "gptlab/checkpoint.h"
-#include "gptlab/error.h"
-#include "gptlab/generate.h"
-#include "gptlab/tokenizer_bpe.h"
-#include "gptlab/tokenizer_file.h"
-#include "gptlab/trainer.h"
-#include "gptlab/utf8.h"
+#include "train/checkpoint.h"
+#include "errors.h"
+#include "model/generate.h"
+#include "text/tokenizer_bpe.h"
+#include "text/tokenizer_file.h"
+#include "train/trainer.h"
+#include "text/utf8.h"
 
 using namespace gptlab;
 

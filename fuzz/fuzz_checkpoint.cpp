@@ -2,9 +2,9 @@
 // lengths and CRC come first). What loads is used as the CLI uses it: its tokenizer
 // loads, its model is built (if it fits in 256 MB) and runs a forward pass.
 #include "fuzz_support.h"
-#include "gptlab/checkpoint.h"
-#include "gptlab/gpt.h"
-#include "gptlab/tokenizer_file.h"
+#include "train/checkpoint.h"
+#include "model/gpt.h"
+#include "text/tokenizer_file.h"
 
 using namespace gptlab;
 

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "fuzz_support.h"
-#include "gptlab/checkpoint.h"
-#include "gptlab/gpt.h"
+#include "train/checkpoint.h"
+#include "model/gpt.h"
 
 using namespace gptlab;
 

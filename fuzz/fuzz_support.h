@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "gptlab/error.h"
+#include "errors.h"
 
 namespace fuzz {
 

@@ -3,8 +3,8 @@
 // token and decodes it back to its bytes. The special token's id, 1000, sits right after
 // the seed's 400 ranks' reach, as GPT-2's <|endoftext|> sits after its 50,256 ranks.
 #include "fuzz_support.h"
-#include "gptlab/tokenizer_bpe.h"
-#include "gptlab/utf8.h"
+#include "text/tokenizer_bpe.h"
+#include "text/utf8.h"
 
 using namespace gptlab;
 

@@ -2,9 +2,9 @@
 // Either it loads, or it is refused with a sentence; what loads saves and loads again to
 // the same file and encodes a text without failing.
 #include "fuzz_support.h"
-#include "gptlab/tokenizer_bpe.h"
-#include "gptlab/tokenizer_file.h"
-#include "gptlab/utf8.h"
+#include "text/tokenizer_bpe.h"
+#include "text/tokenizer_file.h"
+#include "text/utf8.h"
 
 using namespace gptlab;
 

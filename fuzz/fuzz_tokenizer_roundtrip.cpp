@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "gptlab/pretokenize.h"
-#include "gptlab/special_tokens.h"
-#include "gptlab/tokenizer_bpe.h"
-#include "gptlab/tokenizer_char.h"
-#include "gptlab/utf8.h"
+#include "text/pretokenize.h"
+#include "text/special_tokens.h"
+#include "text/tokenizer_bpe.h"
+#include "text/tokenizer_char.h"
+#include "text/utf8.h"
 
 using namespace gptlab;
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gptlab/matmul.h"
+#include "numerics/matmul.h"
 #include "js_arrays.h"
 #include "js_errors.h"
 

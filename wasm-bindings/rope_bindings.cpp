@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "gptlab/error.h"
-#include "gptlab/layers.h"
+#include "errors.h"
+#include "model/layers.h"
 #include "js_arrays.h"
 #include "js_errors.h"
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "gptlab/error.h"
-#include "gptlab/pretokenize.h"
-#include "gptlab/tokenizer_bpe.h"
-#include "gptlab/tokenizer_char.h"
-#include "gptlab/tokenizer_file.h"
+#include "errors.h"
+#include "text/pretokenize.h"
+#include "text/tokenizer_bpe.h"
+#include "text/tokenizer_char.h"
+#include "text/tokenizer_file.h"
 #include "js_arrays.h"
 #include "js_errors.h"
 

@@ -12,9 +12,9 @@
 #include <functional>
 #include <vector>
 
-#include "gptlab/attention.h"
-#include "gptlab/gpt.h"
-#include "gptlab/layers.h"
+#include "model/attention.h"
+#include "model/gpt.h"
+#include "model/layers.h"
 
 using namespace gptlab;
 using Vec = std::vector<double>;

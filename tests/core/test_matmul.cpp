@@ -15,7 +15,7 @@
 #include <random>
 #include <vector>
 
-#include "gptlab/matmul.h"
+#include "numerics/matmul.h"
 
 using namespace gptlab;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gptlab/tokenizer_bpe.h"
+#include "text/tokenizer_bpe.h"
 #include "test_support.h"
 
 using namespace gptlab;

@@ -12,13 +12,13 @@
 #include <numeric>
 #include <set>
 
-#include "gptlab/checkpoint.h"
-#include "gptlab/data.h"
-#include "gptlab/error.h"
-#include "gptlab/generate.h"
-#include "gptlab/gpt.h"
-#include "gptlab/layers.h"
-#include "gptlab/tokenizer_char.h"
+#include "train/checkpoint.h"
+#include "train/data.h"
+#include "errors.h"
+#include "model/generate.h"
+#include "model/gpt.h"
+#include "model/layers.h"
+#include "text/tokenizer_char.h"
 
 using namespace gptlab;
 

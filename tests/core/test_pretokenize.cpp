@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "gptlab/error.h"
-#include "gptlab/pretokenize.h"
-#include "gptlab/unicode.h"
-#include "gptlab/utf8.h"
+#include "errors.h"
+#include "text/pretokenize.h"
+#include "text/unicode.h"
+#include "text/utf8.h"
 #include "test_support.h"
 
 using namespace gptlab;

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "gptlab/adamw.h"
-#include "gptlab/gpt.h"
-#include "gptlab/schedule.h"
+#include "train/adamw.h"
+#include "model/gpt.h"
+#include "train/schedule.h"
 #include "test_support.h"
 
 using namespace gptlab;

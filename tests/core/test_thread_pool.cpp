@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "gptlab/thread_pool.h"
+#include "numerics/thread_pool.h"
 
 using gptlab::ThreadPool;
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "gptlab/error.h"
-#include "gptlab/tokenizer_bpe.h"
-#include "gptlab/tokenizer_char.h"
-#include "gptlab/tokenizer_file.h"
+#include "errors.h"
+#include "text/tokenizer_bpe.h"
+#include "text/tokenizer_char.h"
+#include "text/tokenizer_file.h"
 #include "test_support.h"
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -9,13 +9,13 @@
 #include <string_view>
 #include <vector>
 
-#include "gptlab/adamw.h"
-#include "gptlab/bigram.h"
-#include "gptlab/error.h"
-#include "gptlab/gpt.h"
-#include "gptlab/layers.h"
-#include "gptlab/schedule.h"
-#include "gptlab/tokenizer_char.h"
+#include "train/adamw.h"
+#include "model/bigram.h"
+#include "errors.h"
+#include "model/gpt.h"
+#include "model/layers.h"
+#include "train/schedule.h"
+#include "text/tokenizer_char.h"
 #include "test_support.h"
 
 using namespace gptlab;
@@ -276,7 +276,7 @@ TEST_CASE("the same seed gives the same losses; a different seed does not") {
   CHECK(run(1) != run(2));
 }
 
-#include "gptlab/trainer.h"
+#include "train/trainer.h"
 
 namespace {
 

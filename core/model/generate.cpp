@@ -1,0 +1,95 @@
+#include "model/generate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "errors.h"
+
+namespace gptlab {
+
+// ---- sampling -------------------------------------------------------------------------
+
+std::vector<int> never_sampled(const Tokenizer& tokenizer) {
+  std::vector<int> ids;
+  for (const char* name : {"<pad>", "<mask>", "<bos>"})
+    if (const int id = tokenizer.special_id(name); id >= 0) ids.push_back(id);
+  return ids;
+}
+
+int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng) {
+  if (!(o.temperature >= 0)) throw OptionError("The temperature cannot be negative.");
+  if (!(o.top_p > 0 && o.top_p <= 1)) throw OptionError("top_p must be above 0 and at most 1.");
+  if (o.top_k < 0) throw OptionError("top_k cannot be negative.");
+  for (int i = 0; i < V; ++i)
+    if (!std::isfinite(logits[i])) throw ShapeError("The model produced a non-finite logit; it cannot be sampled.");
+  std::vector<int> order;  // the drawable ids, most likely first
+  for (int i = 0; i < V; ++i)
+    if (std::find(o.banned.begin(), o.banned.end(), i) == o.banned.end()) order.push_back(i);
+  if (order.empty()) throw ShapeError("Every token is banned from sampling; there is nothing to draw.");
+  const int drawable = static_cast<int>(order.size());
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logits[a] > logits[b]; });
+  if (o.temperature == 0) return order[0];
+  const int k = o.top_k > 0 ? std::min(o.top_k, drawable) : drawable;
+  std::vector<double> p(k);
+  for (int i = 0; i < k; ++i) p[i] = std::exp((logits[order[i]] - logits[order[0]]) / o.temperature);
+  const double total = std::accumulate(p.begin(), p.end(), 0.0);
+  int keep = 0;  // top-p: the smallest prefix whose probability reaches p (at least one token)
+  for (double mass = 0; keep < k && (keep == 0 || mass < o.top_p * total); ++keep) mass += p[keep];
+  const double kept = std::accumulate(p.begin(), p.begin() + keep, 0.0);
+  double u = rng.uniform_double() * kept;
+  for (int i = 0; i < keep; ++i)
+    if ((u -= p[i]) < 0) return order[i];
+  return order[keep - 1];
+}
+
+std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
+                          const SamplingOptions& options, Rng& rng, const std::function<bool(int)>& on_token) {
+  if (prompt.empty()) throw ShapeError("Generation needs a prompt of at least one token.");
+  const int block = model.config().block_size;
+  KvCache<float> cache(model.config());
+  std::vector<int> context(prompt.end() - std::min<std::ptrdiff_t>(prompt.size(), block - 1), prompt.end());
+  const float* logits = nullptr;
+  for (int t : context) logits = model.forward_next(t, cache);
+  std::vector<int> out;
+  for (int i = 0; i < max_new_tokens; ++i) {
+    const int next = sample_token(logits, model.config().vocab_size, options, rng);
+    out.push_back(next);
+    context.push_back(next);
+    if (on_token && !on_token(next)) break;
+    if (i + 1 == max_new_tokens) break;
+    if (cache.length() == block) {  // full: keep the last half and run it again from position 0
+      context.erase(context.begin(), context.end() - block / 2);
+      cache.clear();
+      for (std::size_t j = 0; j + 1 < context.size(); ++j) model.forward_next(context[j], cache);
+    }
+    logits = model.forward_next(next, cache);
+  }
+  return out;
+}
+
+std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id, int k) {
+  if (tokens.empty()) throw ShapeError("There is no text to fill in.");
+  if (static_cast<int>(tokens.size()) > model.config().block_size)
+    throw ShapeError("The text is " + std::to_string(tokens.size()) + " tokens long; the model reads at most " +
+                     std::to_string(model.config().block_size) + ".");
+  model.forward({tokens.data(), nullptr, nullptr, 1, static_cast<int>(tokens.size())});
+  const int V = model.vocab_size();
+  std::vector<std::vector<Candidate>> out;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] != mask_id) continue;
+    const float* l = model.logits() + i * V;
+    const float maxv = *std::max_element(l, l + V);
+    double sum = 0;
+    for (int j = 0; j < V; ++j) sum += std::exp(l[j] - maxv);
+    std::vector<Candidate> c(V);
+    for (int j = 0; j < V; ++j) c[j] = {j, static_cast<float>(std::exp(l[j] - maxv) / sum)};
+    std::partial_sort(c.begin(), c.begin() + std::min(k, V), c.end(),
+                      [](const Candidate& a, const Candidate& b) { return a.probability > b.probability; });
+    c.resize(std::min(k, V));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace gptlab

@@ -1,0 +1,50 @@
+// Sampling text from a model, one token at a time.
+//
+// A causal GPT samples with a KV cache: each new token runs through the layers
+// once, attending to the keys and values of earlier positions kept from before,
+// instead of recomputing the whole prefix. Cache policy at block_size: the
+// cache is full; the last block_size / 2 tokens are kept and re-run from
+// position 0 (with RoPE or learned positions alike, as if the text started there).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "model/gpt.h"
+#include "numerics/rng.h"
+#include "text/tokenizer.h"
+
+namespace gptlab {
+
+struct SamplingOptions {
+  float temperature = 1.0f;  // 0: always the most likely token
+  int top_k = 0;             // keep only the k most likely tokens (0: all)
+  float top_p = 1.0f;        // keep the smallest set whose probability reaches p
+  std::vector<int> banned;   // ids never drawn (probability 0), e.g. <pad>, <mask>, <bos>
+};
+
+// The special ids a causal model should never write: <pad>, <mask> and <bos>
+// (those the tokenizer has). <eos> stays drawable.
+std::vector<int> never_sampled(const Tokenizer& tokenizer);
+
+// Draws a token id from logits (V values) under the options, never a banned id.
+// Throws OptionError for a negative temperature or top_k, or top_p outside (0, 1];
+// ShapeError for non-finite logits or every id banned.
+int sample_token(const float* logits, int V, const SamplingOptions& options, Rng& rng);
+
+// Appends up to max_new_tokens tokens to `prompt` (a causal GPT, KV cache),
+// calling on_token after each; on_token returns false to stop early. Returns the
+// new tokens. The prompt must be non-empty.
+std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
+                          const SamplingOptions& options, Rng& rng, const std::function<bool(int)>& on_token = {});
+
+// For a bidirectional (masked LM) model: the k most likely tokens at every
+// position holding mask_id, with their probabilities.
+struct Candidate {
+  int token;
+  float probability;
+};
+std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id, int k);
+
+}  // namespace gptlab
