@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   };
   std::printf("SIMD: %s, single thread, Eigen %d.%d.%d\n\n", matmul_simd_name(), EIGEN_WORLD_VERSION,
               EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
-  std::printf("| shape | m x k x n | op | gptlab GFLOP/s | Eigen GFLOP/s | naive GFLOP/s | gptlab / Eigen |\n");
+  std::printf(
+      "| shape | m x k x n | op | gptlab GFLOP/s | Eigen GFLOP/s | naive GFLOP/s | gptlab / Eigen |\n");
   std::printf("|---|---|---|---:|---:|---:|---:|\n");
   std::mt19937 rng(1);
   for (const Shape& s : shapes) {
@@ -85,8 +86,7 @@ int main(int argc, char** argv) {
       if (s.op == 'a') e.noalias() = a.transpose() * b;
     });
     double naive = 0;
-    if (flops <= 2.0 * 256 * 256 * 256)
-      naive = gflops(flops, [&] { matmul_reference(cv, av, ta, bv, tb); });
+    if (flops <= 2.0 * 256 * 256 * 256) naive = gflops(flops, [&] { matmul_reference(cv, av, ta, bv, tb); });
     const double diff = (c - e).cwiseAbs().maxCoeff();
     if (!(diff < 1e-2)) {
       std::fprintf(stderr, "%s: gptlab and Eigen disagree by %g\n", s.label, diff);
@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
     const char* opname = s.op == 'n' ? "A B" : s.op == 't' ? "A B^T" : "A^T B";
     char naive_text[32] = "-";
     if (naive > 0) std::snprintf(naive_text, sizeof naive_text, "%.2f", naive);
-    std::printf("| %s | %dx%dx%d | %s | %.1f | %.1f | %s | %.2f |\n", s.label, s.m, s.k, s.n, opname, ours, eigen,
-                naive_text, ours / eigen);
+    std::printf("| %s | %dx%dx%d | %s | %.1f | %.1f | %s | %.2f |\n", s.label, s.m, s.k, s.n, opname, ours,
+                eigen, naive_text, ours / eigen);
     std::fflush(stdout);
   }
   return 0;

@@ -24,14 +24,18 @@ static std::string read_file(const std::string& path) {
   return s.str();
 }
 
-static double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+static double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 int main(int argc, char** argv) {
   std::string path;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
-    else path = argv[i];
+    if (std::strcmp(argv[i], "--quick") == 0)
+      quick = true;
+    else
+      path = argv[i];
   }
   const std::string root = GPTLAB_SOURCE_DIR;
   if (path.empty()) path = root + "/../shared/data/tinyshakespeare.txt";
@@ -61,7 +65,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto t0 = Clock::now();
-  const BpeTokenizer gpt2 = BpeTokenizer::from_tiktoken(ranks, SplitPattern::gpt2, {{"<|endoftext|>", 50256}});
+  const BpeTokenizer gpt2 =
+      BpeTokenizer::from_tiktoken(ranks, SplitPattern::gpt2, {{"<|endoftext|>", 50256}});
   const double load = seconds_since(t0);
   double best = 1e9;
   std::size_t n_tokens = 0;
@@ -71,7 +76,8 @@ int main(int argc, char** argv) {
     n_tokens = fresh.encode(corpus).size();
     best = std::min(best, seconds_since(t0));
   }
-  std::printf("\nGPT-2 (r50k_base): load %.3f s; encode %zu tokens in %.3f s = %.1f MB/s (best of %d, cold cache)\n", load,
-              n_tokens, best, corpus.size() / best / 1e6, quick ? 2 : 5);
+  std::printf(
+      "\nGPT-2 (r50k_base): load %.3f s; encode %zu tokens in %.3f s = %.1f MB/s (best of %d, cold cache)\n",
+      load, n_tokens, best, corpus.size() / best / 1e6, quick ? 2 : 5);
   return 0;
 }

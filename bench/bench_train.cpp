@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   std::string corpus(200000, ' ');
   for (char& ch : corpus) ch = alphabet[rng.below(static_cast<std::uint32_t>(alphabet.size()))];
   GptConfig c;
-  c.block_size = 64, c.n_layer = 4, c.n_head = 4, c.n_embd = 128, c.positions = Positions::rope, c.ffn = Ffn::gelu;
+  c.block_size = 64, c.n_layer = 4, c.n_head = 4, c.n_embd = 128, c.positions = Positions::rope,
+  c.ffn = Ffn::gelu;
   TrainOptions o;
   o.batch_size = 32;
   o.lr = {LrSchedule::Kind::cosine, 1e-3f, 1e-5f, 100, 3000};
@@ -52,9 +53,11 @@ int main(int argc, char** argv) {
   const double peak_mb = usage.ru_maxrss / 1024.0;
 #endif
   const int tokens = o.batch_size * c.block_size;
-  std::printf("%s (%d thread%s): %zu parameters, vocab %d, %d steps of %d tokens: %.0f tokens/s (%.2f ms/step), "
-              "peak memory %.1f MB, last loss %.3f\n",
-              where, trainer.threads(), trainer.threads() > 1 ? "s" : "", trainer.model().num_parameters(),
-              trainer.model().vocab_size(), steps, tokens, steps * tokens / seconds, 1e3 * seconds / steps, peak_mb, loss);
+  std::printf(
+      "%s (%d thread%s): %zu parameters, vocab %d, %d steps of %d tokens: %.0f tokens/s (%.2f ms/step), "
+      "peak memory %.1f MB, last loss %.3f\n",
+      where, trainer.threads(), trainer.threads() > 1 ? "s" : "", trainer.model().num_parameters(),
+      trainer.model().vocab_size(), steps, tokens, steps * tokens / seconds, 1e3 * seconds / steps, peak_mb,
+      loss);
   return 0;
 }

@@ -5,26 +5,26 @@
 // Every error is a sentence on stderr and a non-zero exit code.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdint>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <algorithm>
 #include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "train/checkpoint.h"
 #include "errors.h"
 #include "model/generate.h"
 #include "text/tokenizer_bpe.h"
 #include "text/tokenizer_file.h"
-#include "train/trainer.h"
 #include "text/utf8.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
 
 using namespace gptlab;
 
@@ -53,7 +53,7 @@ std::string num(double v) {
   std::snprintf(buf, sizeof buf, "%g", v);
   std::string s = buf;
   if (const auto e = s.find("e-0"); e != std::string::npos) s.erase(e + 2, 1);  // 1e-05 -> 1e-5
-  if (s.find('e') == std::string::npos && v != 0 && std::abs(v) < 1e-2) {    // 0.001 -> 1e-3
+  if (s.find('e') == std::string::npos && v != 0 && std::abs(v) < 1e-2) {       // 0.001 -> 1e-3
     std::snprintf(buf, sizeof buf, "%.0e", v);
     s = buf;
     if (const auto e = s.find("e-0"); e != std::string::npos) s.erase(e + 2, 1);
@@ -61,6 +61,8 @@ std::string num(double v) {
   return s;
 }
 
+// The help text is laid out as it prints.
+// clang-format off
 std::string usage() {
   const LrSchedule& lr = kTrain.lr;
   return "gptlab — train and sample small language models\n"
@@ -97,11 +99,14 @@ std::string usage() {
          "\n"
          "Ctrl-C during training saves the checkpoint before exiting.\n";
 }
+// clang-format on
 
 struct Args {
   std::map<std::string, std::string> values;
   std::vector<std::string> flags;
-  bool has(const std::string& k) const { return values.count(k) || std::find(flags.begin(), flags.end(), k) != flags.end(); }
+  bool has(const std::string& k) const {
+    return values.count(k) || std::find(flags.begin(), flags.end(), k) != flags.end();
+  }
   std::string str(const std::string& k, const std::string& fallback = "") const {
     auto it = values.find(k);
     return it == values.end() ? fallback : it->second;
@@ -115,7 +120,8 @@ struct Args {
     if (it == values.end()) return fallback;
     char* end = nullptr;
     const double v = std::strtod(it->second.c_str(), &end);
-    if (end == it->second.c_str() || *end != '\0') throw Error("--" + k + " needs a number, not \"" + it->second + "\".");
+    if (end == it->second.c_str() || *end != '\0')
+      throw Error("--" + k + " needs a number, not \"" + it->second + "\".");
     return v;
   }
   int integer(const std::string& k, int fallback) const {
@@ -161,7 +167,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
       }
   if (best <= std::min<std::size_t>(2, std::max<std::size_t>(1, name.size() / 3)))
     throw OptionError("Unknown option --" + name + "; did you mean --" + nearest + "?");
-  throw OptionError("Unknown option --" + name + " for gptlab " + command + "; gptlab help lists the options.");
+  throw OptionError("Unknown option --" + name + " for gptlab " + command +
+                    "; gptlab help lists the options.");
 }
 
 Args parse(int argc, char** argv, const Command& command) {
@@ -234,16 +241,18 @@ int train(const Args& a) {
     c.vocab_size = 1;  // set from the tokenizer
     c.validate();      // the model's own errors before the schedule's
     if (steps <= warmup)
-      throw OptionError("--steps " + std::to_string(steps) + " must be more than --warmup " + std::to_string(warmup) + ".");
+      throw OptionError("--steps " + std::to_string(steps) + " must be more than --warmup " +
+                        std::to_string(warmup) + ".");
     trainer = std::make_unique<Trainer>(corpus, o, c);
   }
   Gpt<float>& model = trainer->model();
   const GptConfig& c = model.config();
-  std::printf("model: %zu parameters (%d layers, %d heads, n_embd %d, block %d, vocab %d, %s, %s); "
-              "objective %s; %zu training tokens; %d thread%s\n",
-              model.num_parameters(), c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size, to_string(c.positions),
-              to_string(c.ffn), to_string(o.objective), trainer->train_tokens(), trainer->threads(),
-              trainer->threads() > 1 ? "s" : "");
+  std::printf(
+      "model: %zu parameters (%d layers, %d heads, n_embd %d, block %d, vocab %d, %s, %s); "
+      "objective %s; %zu training tokens; %d thread%s\n",
+      model.num_parameters(), c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size,
+      to_string(c.positions), to_string(c.ffn), to_string(o.objective), trainer->train_tokens(),
+      trainer->threads(), trainer->threads() > 1 ? "s" : "");
   std::signal(SIGINT, [](int) { g_interrupted = 1; });
   const bool tty = isatty(fileno(stdout));
   auto save = [&] { write_file(ck_path, save_checkpoint(trainer->checkpoint())); };
@@ -252,7 +261,8 @@ int train(const Args& a) {
   while (trainer->steps_done() < steps) {
     if (g_interrupted) {
       save();
-      std::printf("\ninterrupted at step %d; checkpoint saved to %s\n", trainer->steps_done(), ck_path.c_str());
+      std::printf("\ninterrupted at step %d; checkpoint saved to %s\n", trainer->steps_done(),
+                  ck_path.c_str());
       return 130;
     }
     const float lr = trainer->current_lr();
@@ -262,7 +272,8 @@ int train(const Args& a) {
     const double tok_s = (done - first) * static_cast<double>(o.batch_size) * c.block_size / elapsed;
     const double eta = elapsed / (done - first) * (steps - done);
     if (tty) {
-      std::printf("\rstep %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ", done, steps, loss, lr, tok_s, format_eta(eta).c_str());
+      std::printf("\rstep %d/%d  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ", done, steps, loss, lr, tok_s,
+                  format_eta(eta).c_str());
       std::fflush(stdout);
     } else if (log_interval > 0 && done % log_interval == 0) {
       std::printf("step %d loss %.6f lr %.3e\n", done, loss, lr);
@@ -294,8 +305,8 @@ int sample(const Args& a) {
   if (ids.empty()) ids = tok->encode("\n");
   Rng rng(static_cast<std::uint64_t>(a.number("seed", kSampleSeed)));
   const SamplingOptions s{static_cast<float>(a.number("temperature", kSampling.temperature)),
-                          a.integer("top-k", kSampling.top_k), static_cast<float>(a.number("top-p", kSampling.top_p)),
-                          never_sampled(*tok)};
+                          a.integer("top-k", kSampling.top_k),
+                          static_cast<float>(a.number("top-p", kSampling.top_p)), never_sampled(*tok)};
   std::fputs(prompt.c_str(), stdout);
   std::vector<int> pending;  // tokens whose bytes are not yet whole characters
   generate(*model, ids, a.integer("tokens", kSampleTokens), s, rng, [&](int t) {
@@ -320,11 +331,13 @@ int fill(const Args& a) {
   const auto tok = load_tokenizer(ck.tokenizer);
   const auto model = load_model(ck);
   const int mask = tok->special_id("<mask>");
-  const auto filled = fill_masks(*model, tok->encode(a.required("text"), AllowedSpecials::every()), mask, a.integer("top", kFillTop));
+  const auto filled = fill_masks(*model, tok->encode(a.required("text"), AllowedSpecials::every()), mask,
+                                 a.integer("top", kFillTop));
   if (filled.empty()) throw Error("The text has no <mask> to fill in.");
   for (std::size_t m = 0; m < filled.size(); ++m) {
     std::printf("<mask> %zu:", m + 1);
-    for (const Candidate& c : filled[m]) std::printf("  \"%s\" %.3f", tok->decode(std::vector<int>{c.token}).c_str(), c.probability);
+    for (const Candidate& c : filled[m])
+      std::printf("  \"%s\" %.3f", tok->decode(std::vector<int>{c.token}).c_str(), c.probability);
     std::printf("\n");
   }
   return 0;
@@ -337,9 +350,10 @@ int eval(const Args& a) {
   o.eval_batches = a.integer("eval-batches", kTrain.eval_batches);
   Trainer t(read_file(a.required("corpus")), o, ck);
   const EvalResult r = t.evaluate();
-  std::printf("train loss %.4f, val loss %.4f, perplexity %.2f, %.3f bits/char", r.train_loss, r.val_loss, r.perplexity,
-              r.bits_per_char);
-  if (r.masked_accuracy >= 0) std::printf(", masked accuracy %.3f (unigram baseline %.3f)", r.masked_accuracy, r.unigram_accuracy);
+  std::printf("train loss %.4f, val loss %.4f, perplexity %.2f, %.3f bits/char", r.train_loss, r.val_loss,
+              r.perplexity, r.bits_per_char);
+  if (r.masked_accuracy >= 0)
+    std::printf(", masked accuracy %.3f (unigram baseline %.3f)", r.masked_accuracy, r.unigram_accuracy);
   std::printf("\n");
   return 0;
 }
@@ -364,7 +378,8 @@ int export_weights(const Args& a) {
   }
   if (a.has("logits-out")) {  // a reference for tools/load_safetensors.py: logits of the first block of text
     const auto tok = load_tokenizer(ck.tokenizer);
-    std::vector<int> ids = tok->encode("It is a truth universally acknowledged, that a single man in possession of a good fortune");
+    std::vector<int> ids = tok->encode(
+        "It is a truth universally acknowledged, that a single man in possession of a good fortune");
     ids.resize(std::min<std::size_t>(ids.size(), ck.config.block_size));
     const auto model = load_model(ck);
     model->forward({ids.data(), nullptr, nullptr, 1, static_cast<int>(ids.size())});
@@ -391,9 +406,10 @@ int main(int argc, char** argv) {
   const std::map<std::string, Command> commands = {
       {"train",
        {train,
-        {"corpus", "checkpoint", "tokenizer", "vocab", "objective", "documents", "layers", "heads", "embd", "block",
-         "dropout", "positions", "ffn", "norm", "batch", "steps", "lr", "min-lr", "warmup", "weight-decay", "clip",
-         "eval-interval", "eval-batches", "seed", "threads", "log-interval"},
+        {"corpus",        "checkpoint",   "tokenizer", "vocab",   "objective",   "documents",    "layers",
+         "heads",         "embd",         "block",     "dropout", "positions",   "ffn",          "norm",
+         "batch",         "steps",        "lr",        "min-lr",  "warmup",      "weight-decay", "clip",
+         "eval-interval", "eval-batches", "seed",      "threads", "log-interval"},
         {"resume", "tie"}}},
       {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
       {"fill", {fill, {"checkpoint", "text", "top"}, {}}},

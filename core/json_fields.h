@@ -28,7 +28,8 @@ auto with_json_errors(const std::string& what, F&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const nlohmann::json::exception& e) {
-    throw TokenizerError("The " + what + " is corrupt: " + std::string(e.what()).substr(std::string(e.what()).find(' ') + 1));
+    throw TokenizerError("The " + what +
+                         " is corrupt: " + std::string(e.what()).substr(std::string(e.what()).find(' ') + 1));
   }
 }
 

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "fuzz_support.h"
-#include "train/checkpoint.h"
 #include "model/gpt.h"
+#include "train/checkpoint.h"
 
 using namespace gptlab;
 
@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (Gpt<float>::training_bytes(c, 2, T) > 64e6) return;
     Gpt<float> model(c, 7);
     std::vector<int> tokens(2 * static_cast<std::size_t>(T)), targets(tokens.size());
-    for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int>(i % c.vocab_size), targets[i] = tokens[(i + 1) % tokens.size()];
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+      tokens[i] = static_cast<int>(i % c.vocab_size), targets[i] = tokens[(i + 1) % tokens.size()];
     const float loss = model.forward({tokens.data(), targets.data(), nullptr, 2, T});
     fuzz::require(std::isfinite(loss), "a fresh model's loss is finite");
     model.backward();

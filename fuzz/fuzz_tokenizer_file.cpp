@@ -11,7 +11,8 @@ using namespace gptlab;
 namespace {
 void exercise(const Tokenizer& t) {
   const std::string saved = save_tokenizer(t);
-  fuzz::require(save_tokenizer(*load_tokenizer(saved)) == saved, "a loaded tokenizer saves and loads to the same file");
+  fuzz::require(save_tokenizer(*load_tokenizer(saved)) == saved,
+                "a loaded tokenizer saves and loads to the same file");
   fuzz::refuse_only_with_sentences([&] {
     const std::string text = t.decode(t.encode("It is a truth <eos> ü 日本 \xff", AllowedSpecials::every()));
     fuzz::require(utf8::is_valid(text), "decode gives valid UTF-8");

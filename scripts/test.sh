@@ -2,7 +2,7 @@
 # npm test: install what is missing, build, then run every suite:
 #   native doctest (CTest), the same suite under ASan + UBSan, the same suite as WASM under node (CTest),
 #   a short deterministic run of every fuzz target (clang + libFuzzer, ASan + UBSan),
-#   TypeScript type check, ESLint, Vitest, and the browser end-to-end suite (Chromium).
+#   TypeScript type check, ESLint, the C++ formatting check, Vitest, and the browser end-to-end suite (Chromium).
 # Every part runs even if an earlier one fails, except a part whose build failed: it says
 # "not run (build X failed)" rather than test stale binaries. The exit status is non-zero if any
 # part failed.
@@ -51,6 +51,8 @@ after "build wasm" -- "doctest wasm (node)" ctest --test-dir build-wasm --output
 step "fuzz smoke (20,000 inputs each)" bash scripts/fuzz.sh --smoke
 step "typecheck" npx tsc -p .
 step "lint (eslint)" npx eslint .
+# .clang-format (clang-format 14): the C++ tree as the formatter leaves it. Fix with `clang-format -i FILE`.
+step "format (clang-format)" bash -c "git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run --Werror"
 # Vitest loads the WASM module and compares training with the native CLI (build/gptlab).
 after "build wasm" "build native" -- "vitest" npx vitest run
 after "build wasm" -- "build web app" npx vite build --logLevel warn

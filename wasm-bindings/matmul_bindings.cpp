@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "numerics/matmul.h"
 #include "js_arrays.h"
 #include "js_errors.h"
+#include "numerics/matmul.h"
 
 namespace gptlab::wasm {
 namespace {
@@ -72,7 +72,8 @@ class MatmulBenchmark {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(gptlab_matmul) {
-  emscripten::function("simdName", +[] { return std::string(matmul_simd_name()); });
+  emscripten::function(
+      "simdName", +[] { return std::string(matmul_simd_name()); });
   emscripten::function("matmul", &matmul_js);
   emscripten::class_<MatmulBenchmark>("MatmulBenchmark")
       .constructor<int, int, int>()

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "errors.h"
-#include "model/layers.h"
 #include "js_arrays.h"
 #include "js_errors.h"
+#include "model/layers.h"
 
 namespace gptlab::wasm {
 namespace {

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "errors.h"
+#include "js_arrays.h"
+#include "js_errors.h"
 #include "text/pretokenize.h"
 #include "text/tokenizer_bpe.h"
 #include "text/tokenizer_char.h"
 #include "text/tokenizer_file.h"
-#include "js_arrays.h"
-#include "js_errors.h"
 
 namespace gptlab::wasm {
 namespace {
@@ -43,10 +43,14 @@ class JsTokenizer {
   explicit JsTokenizer(std::unique_ptr<Tokenizer> t) : t_(std::move(t)) {}
 
   static JsTokenizer* train_char(std::string corpus, val specials) {
-    return guard([&] { return new JsTokenizer(std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, strings_from(specials)))); });
+    return guard([&] {
+      return new JsTokenizer(
+          std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, strings_from(specials))));
+    });
   }
   // on_progress(done, total) is called after every merge (if it is a function).
-  static JsTokenizer* train_bpe(std::string corpus, int vocab_size, std::string split, val specials, val on_progress) {
+  static JsTokenizer* train_bpe(std::string corpus, int vocab_size, std::string split, val specials,
+                                val on_progress) {
     return guard([&] {
       BpeTrainOptions o{vocab_size, parse_split_pattern(split), strings_from(specials), {}};
       if (on_progress.typeOf().as<std::string>() == "function")
@@ -67,7 +71,9 @@ class JsTokenizer {
           BpeTokenizer::from_tiktoken(ranks, parse_split_pattern(split), std::move(list))));
     });
   }
-  static JsTokenizer* load(std::string json) { return guard([&] { return new JsTokenizer(load_tokenizer(json)); }); }
+  static JsTokenizer* load(std::string json) {
+    return guard([&] { return new JsTokenizer(load_tokenizer(json)); });
+  }
   static JsTokenizer* import_hf(std::string json) {
     return guard([&] { return new JsTokenizer(std::make_unique<BpeTokenizer>(import_hf_tokenizer(json))); });
   }
@@ -77,16 +83,15 @@ class JsTokenizer {
   val encode(val text, bool allow_special) const {
     return guard([&] {
       const std::string bytes = utf8_from(text);
-      return copy_to_js("Int32Array", t_->encode(bytes, allow_special ? AllowedSpecials::every() : AllowedSpecials{}));
+      return copy_to_js("Int32Array",
+                        t_->encode(bytes, allow_special ? AllowedSpecials::every() : AllowedSpecials{}));
     });
   }
   std::string decode(val ids) const {
     return guard([&] { return t_->decode(emscripten::convertJSArrayToNumberVector<int>(ids)); });
   }
   val token_bytes(int id) const {
-    return guard([&] {
-      return bytes_to_js(t_->token_bytes(id));
-    });
+    return guard([&] { return bytes_to_js(t_->token_bytes(id)); });
   }
   // [{text, id}, ...]
   val specials() const {
@@ -111,11 +116,17 @@ class JsTokenizer {
   JsTokenizer* with_first_merges(int k) const {
     return guard([&] { return new JsTokenizer(std::make_unique<BpeTokenizer>(bpe().with_first_merges(k))); });
   }
-  std::string split() const { return guard([&] { return std::string(split_pattern_name(bpe().split())); }); }
+  std::string split() const {
+    return guard([&] { return std::string(split_pattern_name(bpe().split())); });
+  }
   // After trainBpe: the sentence saying why training stopped before the vocabulary size, or null.
   val stopped_early() const { return stopped_early_ ? val(*stopped_early_) : val::null(); }
-  std::string save() const { return guard([&] { return save_tokenizer(*t_); }); }
-  std::string export_hf() const { return guard([&] { return export_hf_tokenizer(bpe()); }); }
+  std::string save() const {
+    return guard([&] { return save_tokenizer(*t_); });
+  }
+  std::string export_hf() const {
+    return guard([&] { return export_hf_tokenizer(bpe()); });
+  }
 
  private:
   const BpeTokenizer& bpe() const {
@@ -130,7 +141,8 @@ class JsTokenizer {
 val split_text(std::string text, std::string pattern) {
   return guard([&] {
     val out = val::array();
-    for (std::string_view c : split_chunks(text, parse_split_pattern(pattern))) out.call<void>("push", std::string(c));
+    for (std::string_view c : split_chunks(text, parse_split_pattern(pattern)))
+      out.call<void>("push", std::string(c));
     return out;
   });
 }

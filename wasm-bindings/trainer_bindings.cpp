@@ -13,15 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "train/checkpoint.h"
 #include "errors.h"
+#include "js_arrays.h"
+#include "js_errors.h"
 #include "model/generate.h"
 #include "text/tokenizer_bpe.h"
 #include "text/tokenizer_file.h"
-#include "train/trainer.h"
 #include "text/utf8.h"
-#include "js_arrays.h"
-#include "js_errors.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
 
 namespace gptlab::wasm {
 namespace {
@@ -65,7 +65,8 @@ TrainOptions options_from(const val& o) {
   t.grad_clip = get<float>(o, "gradClip", t.grad_clip);
   t.micro_batch = get<int>(o, "microBatch", t.micro_batch);
   t.threads = get<int>(o, "threads", t.threads);
-  if (t.batch_size < 1 || t.eval_batches < 1) throw ShapeError("The batch size and the number of eval batches must be at least 1.");
+  if (t.batch_size < 1 || t.eval_batches < 1)
+    throw ShapeError("The batch size and the number of eval batches must be at least 1.");
   return t;
 }
 
@@ -95,7 +96,8 @@ void check_memory(GptConfig c, int vocab_estimate, const TrainOptions& o) {
   const double need = threads * Gpt<float>::training_bytes(c, part, c.block_size);
   if (need > kMemoryLimit - kHeadroom)
     throw ShapeError("This model needs about " + std::to_string(static_cast<long long>(need / 1e6)) +
-                     " MB to train with batches of " + std::to_string(batch) + ", but the browser gives gptlab at most " +
+                     " MB to train with batches of " + std::to_string(batch) +
+                     ", but the browser gives gptlab at most " +
                      std::to_string(static_cast<long long>((kMemoryLimit - kHeadroom) / 1e6)) +
                      " MB. Make it smaller (layers, n_embd, block size or batch size).");
 }
@@ -145,7 +147,9 @@ class JsTrainer {
       return loss ? val(*loss) : val::null();
     });
   }
-  val evaluate() { return guard([&] { return eval_object(t_->evaluate()); }); }
+  val evaluate() {
+    return guard([&] { return eval_object(t_->evaluate()); });
+  }
   val evaluate_part() {
     return guard([&] {
       const auto r = t_->evaluate_part();
@@ -170,7 +174,8 @@ class JsTrainer {
   int n_head() const { return t_->model().config().n_head; }
   std::string objective() const { return to_string(t_->options().objective); }
 
-  // The model's logits for a text (cut to the block size): {tokens: string[], logits: Float32Array (T x vocab)}.
+  // The model's logits for a text (cut to the block size): {tokens: string[], logits: Float32Array (T x
+  // vocab)}.
   val logits(std::string text) {
     return guard([&] {
       const std::vector<int> ids = block_of(text);
@@ -193,7 +198,8 @@ class JsTrainer {
       const float* w = m.attention(layer);
       val out = val::object();
       out.set("tokens", token_texts(ids));
-      out.set("weights", copy_to_js("Float32Array", w, static_cast<std::size_t>(m.config().n_head) * ids.size() * ids.size()));
+      out.set("weights", copy_to_js("Float32Array", w,
+                                    static_cast<std::size_t>(m.config().n_head) * ids.size() * ids.size()));
       return out;
     });
   }
@@ -204,8 +210,8 @@ class JsTrainer {
       const Tokenizer& tok = t_->tokenizer();
       const SamplingOptions defaults;
       const SamplingOptions s{get<float>(sampling, "temperature", defaults.temperature),
-                              get<int>(sampling, "topK", defaults.top_k), get<float>(sampling, "topP", defaults.top_p),
-                              never_sampled(tok)};
+                              get<int>(sampling, "topK", defaults.top_k),
+                              get<float>(sampling, "topP", defaults.top_p), never_sampled(tok)};
       Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
       std::vector<int> ids = tok.encode(prompt);
       if (ids.empty()) ids = tok.encode("\n");
@@ -228,7 +234,8 @@ class JsTrainer {
   val fill(std::string text, int k) {
     return guard([&] {
       const Tokenizer& tok = t_->tokenizer();
-      const auto filled = fill_masks(t_->model(), tok.encode(text, AllowedSpecials::every()), tok.special_id("<mask>"), k);
+      const auto filled =
+          fill_masks(t_->model(), tok.encode(text, AllowedSpecials::every()), tok.special_id("<mask>"), k);
       val out = val::array();
       for (const auto& cands : filled) {
         val list = val::array();
@@ -244,8 +251,12 @@ class JsTrainer {
     });
   }
 
-  val save_checkpoint() const { return guard([&] { return bytes_to_js(gptlab::save_checkpoint(t_->checkpoint())); }); }
-  val export_safetensors() const { return guard([&] { return bytes_to_js(gptlab::export_safetensors(t_->checkpoint())); }); }
+  val save_checkpoint() const {
+    return guard([&] { return bytes_to_js(gptlab::save_checkpoint(t_->checkpoint())); });
+  }
+  val export_safetensors() const {
+    return guard([&] { return bytes_to_js(gptlab::export_safetensors(t_->checkpoint())); });
+  }
   std::string export_tokenizer() const {
     return guard([&] {
       if (auto* b = dynamic_cast<const BpeTokenizer*>(&t_->tokenizer())) return export_hf_tokenizer(*b);

@@ -62,7 +62,8 @@ void attention_forward(T* out, T* probs, T* drop_mask, T* scratch, const T* qkv,
       const std::size_t offset = (static_cast<std::size_t>(b) * s.NH + h) * TT;
       T* P = probs + offset;
       gemm<T>({P, s.T, s.T}, hd.q, false, hd.k, true);  // S = Q K^T
-      for (int i = 0; i < s.T; ++i) masked_softmax_row(P + static_cast<std::size_t>(i) * s.T, i, s.T, s.causal, pad, scale);
+      for (int i = 0; i < s.T; ++i)
+        masked_softmax_row(P + static_cast<std::size_t>(i) * s.T, i, s.T, s.causal, pad, scale);
       const T* Pd = P;
       if (dropout > 0.0f) {  // attention dropout (nanoGPT's attn_dropout)
         const T keep = T(1) / (T(1) - T(dropout));
@@ -147,10 +148,10 @@ void attention_next(T* out, T* probs, const T* qkv, T* k_cache, T* v_cache, int 
 
 template void attention_forward<float>(float*, float*, float*, float*, const float*, const std::uint8_t*,
                                        const AttentionShape&, float, Rng&);
-template void attention_forward<double>(double*, double*, double*, double*, const double*, const std::uint8_t*,
-                                        const AttentionShape&, float, Rng&);
-template void attention_backward<float>(float*, float*, const float*, const float*, const float*, const float*,
-                                        const AttentionShape&);
+template void attention_forward<double>(double*, double*, double*, double*, const double*,
+                                        const std::uint8_t*, const AttentionShape&, float, Rng&);
+template void attention_backward<float>(float*, float*, const float*, const float*, const float*,
+                                        const float*, const AttentionShape&);
 template void attention_backward<double>(double*, double*, const double*, const double*, const double*,
                                          const double*, const AttentionShape&);
 template void attention_next<float>(float*, float*, const float*, float*, float*, int, int, int);

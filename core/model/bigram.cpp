@@ -12,7 +12,8 @@ Bigram<T>::Bigram(int vocab_size, std::uint64_t seed) : V_(vocab_size) {
   if (vocab_size < 1) throw ShapeError("The vocabulary needs at least one token.");
   if (static_cast<double>(vocab_size) * vocab_size > 4e8)
     throw ShapeError("A bigram table for " + std::to_string(vocab_size) + " tokens would have " +
-                     std::to_string(static_cast<long long>(vocab_size) * vocab_size) + " entries; keep it below 400 million.");
+                     std::to_string(static_cast<long long>(vocab_size) * vocab_size) +
+                     " entries; keep it below 400 million.");
   tensors_.push_back({"table.weight", 0, {V_, V_}});
   table_.resize(static_cast<std::size_t>(V_) * V_);
   grads_.assign(table_.size(), T(0));
@@ -31,7 +32,8 @@ T Bigram<T>::forward(const Batch& batch, const StepMode& mode) {
   tokens_.assign(batch.tokens, batch.tokens + n);
   logits_.resize(static_cast<std::size_t>(n) * V_);
   for (int i = 0; i < n; ++i)
-    std::copy_n(table_.begin() + static_cast<std::ptrdiff_t>(tokens_[i]) * V_, V_, logits_.begin() + static_cast<std::ptrdiff_t>(i) * V_);
+    std::copy_n(table_.begin() + static_cast<std::ptrdiff_t>(tokens_[i]) * V_, V_,
+                logits_.begin() + static_cast<std::ptrdiff_t>(i) * V_);
   has_targets_ = batch.targets != nullptr;
   if (!has_targets_) return T(0);
   for (int i = 0; i < n; ++i)

@@ -21,8 +21,9 @@ void GptConfig::validate() const {
   need(n_layer >= 1 && n_layer <= 1000, "The model needs at least one layer and at most 1000.");
   need(n_head >= 1, "The model needs at least one attention head.");
   need(n_embd >= 1, "The embedding width n_embd must be at least 1.");
-  need(n_embd % n_head == 0, "n_embd (" + std::to_string(n_embd) + ") must be divisible by the number of heads (" +
-                                 std::to_string(n_head) + ").");
+  need(n_embd % n_head == 0, "n_embd (" + std::to_string(n_embd) +
+                                 ") must be divisible by the number of heads (" + std::to_string(n_head) +
+                                 ").");
   need(positions != Positions::rope || head_dim() % 2 == 0,
        "RoPE rotates pairs of numbers, so the head size n_embd / n_head (" + std::to_string(head_dim()) +
            ") must be even.");
@@ -76,8 +77,8 @@ struct Names<Objective> {
 template <>
 struct Names<TokenizerKind> {
   static constexpr const char* option = "tokenizer";
-  static constexpr TokenizerKind values[] = {TokenizerKind::characters, TokenizerKind::bpe, TokenizerKind::bpe_gpt2,
-                                             TokenizerKind::bpe_gpt4};
+  static constexpr TokenizerKind values[] = {TokenizerKind::characters, TokenizerKind::bpe,
+                                             TokenizerKind::bpe_gpt2, TokenizerKind::bpe_gpt4};
   static constexpr const char* names[] = {"char", "bpe", "bpe-gpt2", "bpe-gpt4"};
 };
 
@@ -139,8 +140,8 @@ std::string option_names(std::string_view separator) {
   return out;
 }
 
-#define GPTLAB_OPTION(E)                         \
-  template std::span<const E> all_values<E>();   \
+#define GPTLAB_OPTION(E)                       \
+  template std::span<const E> all_values<E>(); \
   template std::string option_names<E>(std::string_view separator);
 GPTLAB_OPTION(Positions)
 GPTLAB_OPTION(Ffn)

@@ -8,8 +8,8 @@
 
 namespace gptlab {
 
-enum class Positions { rope, learned };         // RoPE as in LLaMA, or GPT-2's learned absolute positions
-enum class Ffn { gelu, swiglu };                // GPT-2's 4x GELU MLP, or LLaMA's SwiGLU
+enum class Positions { rope, learned };  // RoPE as in LLaMA, or GPT-2's learned absolute positions
+enum class Ffn { gelu, swiglu };         // GPT-2's 4x GELU MLP, or LLaMA's SwiGLU
 enum class Norm { layernorm, rmsnorm };
 enum class AttentionMode { causal, bidirectional };
 // What the model learns to predict: the next token (causal LM), masked tokens
@@ -31,7 +31,7 @@ struct GptConfig {
   Ffn ffn = Ffn::gelu;
   Norm norm = Norm::layernorm;
   AttentionMode attention = AttentionMode::causal;
-  bool tie_weights = false;  // share the token embedding with the LM head
+  bool tie_weights = false;   // share the token embedding with the LM head
   int ffn_multiple_of = 256;  // SwiGLU hidden size is rounded up to a multiple of this (LLaMA)
   float rope_base = 10000.0f;
 
@@ -47,12 +47,12 @@ struct GptConfig {
 // checkpoints: to_string gives it, parse_* reads it back and throws OptionError with
 // a sentence listing the names for any other text, e.g.
 //   Unknown ffn "relu"; use gelu or swiglu.
-const char* to_string(Positions p);       // rope, learned
-const char* to_string(Ffn f);             // gelu, swiglu
-const char* to_string(Norm n);            // layernorm, rmsnorm
-const char* to_string(AttentionMode a);   // causal, bidirectional
-const char* to_string(Objective o);       // causal, masked, mntp
-const char* to_string(TokenizerKind t);   // char, bpe, bpe-gpt2, bpe-gpt4
+const char* to_string(Positions p);      // rope, learned
+const char* to_string(Ffn f);            // gelu, swiglu
+const char* to_string(Norm n);           // layernorm, rmsnorm
+const char* to_string(AttentionMode a);  // causal, bidirectional
+const char* to_string(Objective o);      // causal, masked, mntp
+const char* to_string(TokenizerKind t);  // char, bpe, bpe-gpt2, bpe-gpt4
 
 Positions parse_positions(std::string_view name);
 Ffn parse_ffn(std::string_view name);

@@ -22,7 +22,8 @@ int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng)
   if (!(o.top_p > 0 && o.top_p <= 1)) throw OptionError("top_p must be above 0 and at most 1.");
   if (o.top_k < 0) throw OptionError("top_k cannot be negative.");
   for (int i = 0; i < V; ++i)
-    if (!std::isfinite(logits[i])) throw ShapeError("The model produced a non-finite logit; it cannot be sampled.");
+    if (!std::isfinite(logits[i]))
+      throw ShapeError("The model produced a non-finite logit; it cannot be sampled.");
   std::vector<int> order;  // the drawable ids, most likely first
   for (int i = 0; i < V; ++i)
     if (std::find(o.banned.begin(), o.banned.end(), i) == o.banned.end()) order.push_back(i);
@@ -44,7 +45,8 @@ int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng)
 }
 
 std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
-                          const SamplingOptions& options, Rng& rng, const std::function<bool(int)>& on_token) {
+                          const SamplingOptions& options, Rng& rng,
+                          const std::function<bool(int)>& on_token) {
   if (prompt.empty()) throw ShapeError("Generation needs a prompt of at least one token.");
   const int block = model.config().block_size;
   KvCache<float> cache(model.config());
@@ -68,11 +70,13 @@ std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int
   return out;
 }
 
-std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id, int k) {
+std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id,
+                                               int k) {
   if (tokens.empty()) throw ShapeError("There is no text to fill in.");
   if (static_cast<int>(tokens.size()) > model.config().block_size)
-    throw ShapeError("The text is " + std::to_string(tokens.size()) + " tokens long; the model reads at most " +
-                     std::to_string(model.config().block_size) + ".");
+    throw ShapeError("The text is " + std::to_string(tokens.size()) +
+                     " tokens long; the model reads at most " + std::to_string(model.config().block_size) +
+                     ".");
   model.forward({tokens.data(), nullptr, nullptr, 1, static_cast<int>(tokens.size())});
   const int V = model.vocab_size();
   std::vector<std::vector<Candidate>> out;

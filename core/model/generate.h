@@ -37,7 +37,8 @@ int sample_token(const float* logits, int V, const SamplingOptions& options, Rng
 // calling on_token after each; on_token returns false to stop early. Returns the
 // new tokens. The prompt must be non-empty.
 std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
-                          const SamplingOptions& options, Rng& rng, const std::function<bool(int)>& on_token = {});
+                          const SamplingOptions& options, Rng& rng,
+                          const std::function<bool(int)>& on_token = {});
 
 // For a bidirectional (masked LM) model: the k most likely tokens at every
 // position holding mask_id, with their probabilities.
@@ -45,6 +46,7 @@ struct Candidate {
   int token;
   float probability;
 };
-std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id, int k);
+std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id,
+                                               int k);
 
 }  // namespace gptlab

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "model/attention.h"
 #include "errors.h"
+#include "model/attention.h"
 #include "model/layers.h"
 
 namespace gptlab {
@@ -60,14 +60,18 @@ typename Gpt<T>::Weights Gpt<T>::views(T* base) const {
       if (t.name == name) return base + t.offset;
     return nullptr;  // a tensor this config does not have (wpe, norm biases, lm_head when tied)
   };
-  Weights w{at("transformer.wte.weight"), at("transformer.wpe.weight"), at("transformer.ln_f.weight"),
-            at("transformer.ln_f.bias"), cfg_.tie_weights ? at("transformer.wte.weight") : at("lm_head.weight"), {}};
+  Weights w{at("transformer.wte.weight"),
+            at("transformer.wpe.weight"),
+            at("transformer.ln_f.weight"),
+            at("transformer.ln_f.bias"),
+            cfg_.tie_weights ? at("transformer.wte.weight") : at("lm_head.weight"),
+            {}};
   for (int l = 0; l < cfg_.n_layer; ++l) {
     const std::string p = "transformer.h." + std::to_string(l) + ".";
     w.layers.push_back({at(p + "ln_1.weight"), at(p + "ln_1.bias"), at(p + "attn.c_attn.weight"),
                         at(p + "attn.c_attn.bias"), at(p + "attn.c_proj.weight"), at(p + "attn.c_proj.bias"),
-                        at(p + "ln_2.weight"), at(p + "ln_2.bias"), at(p + "mlp.c_fc.weight"), at(p + "mlp.c_fc.bias"),
-                        at(p + "mlp.c_proj.weight"), at(p + "mlp.c_proj.bias")});
+                        at(p + "ln_2.weight"), at(p + "ln_2.bias"), at(p + "mlp.c_fc.weight"),
+                        at(p + "mlp.c_fc.bias"), at(p + "mlp.c_proj.weight"), at(p + "mlp.c_proj.bias")});
   }
   return w;
 }
@@ -82,9 +86,12 @@ void Gpt<T>::initialize(std::uint64_t seed) {
     const bool is_bias = t.name.size() > 5 && t.name.compare(t.name.size() - 5, 5, ".bias") == 0;
     const bool into_residual = t.name.find("c_proj.weight") != std::string::npos;
     for (std::size_t i = 0; i < t.size(); ++i) {
-      if (is_bias) p[i] = T(0);
-      else if (is_norm) p[i] = T(1);
-      else p[i] = static_cast<T>(rng.normal() * (into_residual ? residual_std : 0.02));
+      if (is_bias)
+        p[i] = T(0);
+      else if (is_norm)
+        p[i] = T(1);
+      else
+        p[i] = static_cast<T>(rng.normal() * (into_residual ? residual_std : 0.02));
     }
   }
 }
@@ -112,8 +119,10 @@ double Gpt<T>::training_bytes(const GptConfig& c, int B, int T_len) {
   const double n = static_cast<double>(B) * T_len, att = static_cast<double>(B) * c.n_head * T_len * T_len;
   const std::vector<ParamTensor> tensors = layout(c);
   const double params = static_cast<double>(tensors.back().offset + tensors.back().size());
-  const double per_layer = n * (9 * C + 4 + fc + F) + 2 * att;  // ln1 qkv att_y masks res ln2 fc_pre fc_act (+ stats)
-  const double global = n * (4 * C + 2 + 2 * V) + n * (8 * C + fc + F) + 2.0 * T_len * T_len;  // + activation grads
+  const double per_layer =
+      n * (9 * C + 4 + fc + F) + 2 * att;  // ln1 qkv att_y masks res ln2 fc_pre fc_act (+ stats)
+  const double global =
+      n * (4 * C + 2 + 2 * V) + n * (8 * C + fc + F) + 2.0 * T_len * T_len;  // + activation grads
   return sizeof(T) * (4 * params + c.n_layer * per_layer + global);
 }
 
@@ -175,15 +184,19 @@ void Gpt<T>::size_activations(Activations& a, const GptConfig& cfg, std::size_t 
 
 template <typename T>
 void Gpt<T>::norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n) const {
-  if (cfg_.norm == Norm::layernorm) layernorm_forward(y, mean, rstd, x, w, b, n, cfg_.n_embd);
-  else rmsnorm_forward(y, rstd, x, w, n, cfg_.n_embd);
+  if (cfg_.norm == Norm::layernorm)
+    layernorm_forward(y, mean, rstd, x, w, b, n, cfg_.n_embd);
+  else
+    rmsnorm_forward(y, rstd, x, w, n, cfg_.n_embd);
 }
 
 template <typename T>
-void Gpt<T>::norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd,
-                           int n) const {
-  if (cfg_.norm == Norm::layernorm) layernorm_backward(dx, dw, db, dy, x, w, mean, rstd, n, cfg_.n_embd);
-  else rmsnorm_backward(dx, dw, dy, x, w, rstd, n, cfg_.n_embd);
+void Gpt<T>::norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean,
+                           const T* rstd, int n) const {
+  if (cfg_.norm == Norm::layernorm)
+    layernorm_backward(dx, dw, db, dy, x, w, mean, rstd, n, cfg_.n_embd);
+  else
+    rmsnorm_backward(dx, dw, dy, x, w, rstd, n, cfg_.n_embd);
 }
 
 // ============================== forward =========================================
@@ -197,8 +210,8 @@ T Gpt<T>::forward(const Batch& batch, const StepMode& mode) {
   const int V = cfg_.vocab_size;
   if (B < 1 || Tn < 1) throw ShapeError("A batch needs at least one sequence of at least one token.");
   if (Tn > cfg_.block_size)
-    throw ShapeError("The sequences are " + std::to_string(Tn) + " tokens long, but the model's block size is " +
-                     std::to_string(cfg_.block_size) + ".");
+    throw ShapeError("The sequences are " + std::to_string(Tn) +
+                     " tokens long, but the model's block size is " + std::to_string(cfg_.block_size) + ".");
   const int n = B * Tn;
   for (int i = 0; i < n; ++i)
     if (batch.tokens[i] < 0 || batch.tokens[i] >= V)
@@ -233,11 +246,13 @@ T Gpt<T>::forward(const Batch& batch, const StepMode& mode) {
 
 template <typename T>
 const T* Gpt<T>::forward_next(int token, KvCache<T>& cache) {
-  if (cfg_.attention != AttentionMode::causal) throw ShapeError("A KV cache only makes sense for a causal model.");
+  if (cfg_.attention != AttentionMode::causal)
+    throw ShapeError("A KV cache only makes sense for a causal model.");
   if (token < 0 || token >= cfg_.vocab_size)
     throw ShapeError("Token id " + std::to_string(token) + " is outside the vocabulary.");
   if (cache.length_ >= cfg_.block_size) throw ShapeError("The KV cache is full (block size reached).");
-  if (next_.layers.empty()) size_activations(next_, cfg_, 1, static_cast<std::size_t>(cfg_.n_head) * cfg_.block_size, 0);
+  if (next_.layers.empty())
+    size_activations(next_, cfg_, 1, static_cast<std::size_t>(cfg_.n_head) * cfg_.block_size, 0);
   Rng none(0);
   layers_forward(next_, {&token, nullptr, 1, 1, cache.length_, 0.0f, &none, &cache});
   ++cache.length_;
@@ -293,8 +308,10 @@ const T* Gpt<T>::block_forward(int l, LayerActivations& L, Activations& a, const
   // MLP block: res_out = res_mid + dropout(mlp(norm2(res_mid)))
   norm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), L.res_mid.data(), w.ln2_w, w.ln2_b, n);
   linear_forward(L.fc_pre.data(), L.ln2.data(), w.fc_w, w.fc_b, n, C, fc_out);
-  if (cfg_.ffn == Ffn::gelu) gelu_forward(L.fc_act.data(), L.fc_pre.data(), n * F);
-  else swiglu_forward(L.fc_act.data(), L.fc_pre.data(), n, F);
+  if (cfg_.ffn == Ffn::gelu)
+    gelu_forward(L.fc_act.data(), L.fc_pre.data(), n * F);
+  else
+    swiglu_forward(L.fc_act.data(), L.fc_pre.data(), n, F);
   linear_forward(x, L.fc_act.data(), w.fc_proj_w, w.fc_proj_b, n, F, C);
   dropout_forward(x, L.mlp_mask.data(), x, n * C, p, rng);
   for (int i = 0; i < n * C; ++i) L.res_out[i] = L.res_mid[i] + x[i];
@@ -330,10 +347,13 @@ void Gpt<T>::backward() {
     zero(a.dbranch, nC);
     dropout_backward(a.dbranch.data(), a.dres.data(), L.mlp_mask.data(), n * C);
     zero(a.dfc_act, static_cast<std::size_t>(n) * F);
-    linear_backward(a.dfc_act.data(), g.fc_proj_w, g.fc_proj_b, a.dbranch.data(), L.fc_act.data(), w.fc_proj_w, n, F, C);
+    linear_backward(a.dfc_act.data(), g.fc_proj_w, g.fc_proj_b, a.dbranch.data(), L.fc_act.data(),
+                    w.fc_proj_w, n, F, C);
     zero(a.dfc_pre, static_cast<std::size_t>(n) * fc_out);
-    if (cfg_.ffn == Ffn::gelu) gelu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n * F);
-    else swiglu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n, F);
+    if (cfg_.ffn == Ffn::gelu)
+      gelu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n * F);
+    else
+      swiglu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n, F);
     zero(a.dln, nC);
     linear_backward(a.dln.data(), g.fc_w, g.fc_b, a.dfc_pre.data(), L.ln2.data(), w.fc_w, n, C, fc_out);
     norm_backward(a.dres.data(), g.ln2_w, g.ln2_b, a.dln.data(), L.res_mid.data(), w.ln2_w, L.ln2_mean.data(),
@@ -346,7 +366,8 @@ void Gpt<T>::backward() {
     zero(a.dqkv, nC * 3);
     attention_backward(a.dqkv.data(), a.scratch.data(), a.datt_y.data(), L.qkv.data(), L.probs.data(),
                        L.att_mask.data(), shape);
-    if (cfg_.positions == Positions::rope) rope_backward(a.dqkv.data(), rope_cos_.data(), rope_sin_.data(), B, Tn, C, cfg_.n_head);
+    if (cfg_.positions == Positions::rope)
+      rope_backward(a.dqkv.data(), rope_cos_.data(), rope_sin_.data(), B, Tn, C, cfg_.n_head);
     zero(a.dln, nC);
     linear_backward(a.dln.data(), g.qkv_w, g.qkv_b, a.dqkv.data(), L.ln1.data(), w.qkv_w, n, C, 3 * C);
     norm_backward(a.dres.data(), g.ln1_w, g.ln1_b, a.dln.data(), res_in, w.ln1_w, L.ln1_mean.data(),
@@ -362,7 +383,8 @@ void Gpt<T>::backward() {
 template <typename T>
 const T* Gpt<T>::attention(int layer) const {
   if (layer < 0 || layer >= cfg_.n_layer || B_ == 0)
-    throw ShapeError("There is no attention for layer " + std::to_string(layer) + " (run a forward pass first).");
+    throw ShapeError("There is no attention for layer " + std::to_string(layer) +
+                     " (run a forward pass first).");
   return act_.layers[layer].probs.data();
 }
 

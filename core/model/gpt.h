@@ -24,7 +24,6 @@ namespace gptlab {
 template <typename T>
 class KvCache;
 
-
 template <typename T>
 class Gpt : public Model<T> {
  public:
@@ -83,11 +82,11 @@ class Gpt : public Model<T> {
     T* fc_proj_b;  // (C)
   };
   struct Weights {
-    T* wte;      // (V, C)           token embedding
-    T* wpe;      // (block_size, C)  learned positions only, else null
-    T* lnf_w;    // (C)              final norm
-    T* lnf_b;    // (C)              LayerNorm only
-    T* lm_head;  // (V, C)           == wte when tie_weights
+    T* wte;                     // (V, C)           token embedding
+    T* wpe;                     // (block_size, C)  learned positions only, else null
+    T* lnf_w;                   // (C)              final norm
+    T* lnf_b;                   // (C)              LayerNorm only
+    T* lm_head;                 // (V, C)           == wte when tie_weights
     std::vector<Layer> layers;  // (L)
   };
   // What one block's forward keeps for its backward.
@@ -120,28 +119,28 @@ class Gpt : public Model<T> {
     std::vector<T> dlogits;   // (n, V)     d loss / d logits, from the forward's cross-entropy
     std::vector<LayerActivations> layers;  // (L)
     // gradients of activations, reused by every layer during backward
-    std::vector<T> dres;      // (n, C)     d residual stream
-    std::vector<T> dbranch;   // (n, C)
-    std::vector<T> dln;       // (n, C)
-    std::vector<T> dqkv;      // (n, 3C)
-    std::vector<T> datt_y;    // (n, C)
-    std::vector<T> dfc_pre;   // (n, fc_out)
-    std::vector<T> dfc_act;   // (n, F)
-    std::vector<T> dlnf;      // (n, C)
-    std::vector<T> scratch;   // (2, T, T)  one head's attention work space
+    std::vector<T> dres;     // (n, C)     d residual stream
+    std::vector<T> dbranch;  // (n, C)
+    std::vector<T> dln;      // (n, C)
+    std::vector<T> dqkv;     // (n, 3C)
+    std::vector<T> datt_y;   // (n, C)
+    std::vector<T> dfc_pre;  // (n, fc_out)
+    std::vector<T> dfc_act;  // (n, F)
+    std::vector<T> dlnf;     // (n, C)
+    std::vector<T> scratch;  // (2, T, T)  one head's attention work space
   };
 
   // One pass through the layers: B sequences of T tokens at positions pos.. (pos > 0
   // only when decoding), with dropout p. Decoding runs one row against a KV cache.
   struct Pass {
-    const int* tokens;             // (B, T)
-    const std::uint8_t* key_pad;   // (B, T) nonzero at padding, or null
+    const int* tokens;            // (B, T)
+    const std::uint8_t* key_pad;  // (B, T) nonzero at padding, or null
     int B;
     int T_len;
-    int pos;                       // the position of the first token
+    int pos;  // the position of the first token
     float dropout;
     Rng* rng;
-    KvCache<T>* cache;             // null: attend within the batch; else the earlier positions' keys
+    KvCache<T>* cache;  // null: attend within the batch; else the earlier positions' keys
   };
 
   void build_tensors();
@@ -153,7 +152,8 @@ class Gpt : public Model<T> {
   void layers_forward(Activations& a, const Pass& pass);
   const T* block_forward(int l, LayerActivations& L, Activations& a, const T* res, const Pass& pass);
   void norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n) const;
-  void norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd, int n) const;
+  void norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd,
+                     int n) const;
 
   GptConfig cfg_;
   std::vector<ParamTensor> tensors_;  // names, offsets and shapes of params_ (layout(cfg_))
@@ -166,9 +166,9 @@ class Gpt : public Model<T> {
   Activations act_;
   int capacity_B_ = 0;  // act_ is sized for batches of capacity_B_ x capacity_T_
   int capacity_T_ = 0;
-  int B_ = 0;           // the last forward's batch
+  int B_ = 0;  // the last forward's batch
   int T_ = 0;
-  Activations next_;    // forward_next's one row (n = 1, att = NH * block_size)
+  Activations next_;  // forward_next's one row (n = 1, att = NH * block_size)
   // the last forward's batch, kept for backward
   std::vector<int> tokens_;            // (n)
   std::vector<int> targets_;           // (n)  if has_targets_

@@ -32,7 +32,7 @@ void linear_forward(T* y, const T* x, const T* w, const T* b, int n, int in, int
 template <typename T>
 void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int n, int in, int out) {
   if (dx) gemm<T>({dx, n, in}, {dy, n, out}, false, {w, out, in}, false, true);  // dx += dy W
-  gemm<T>({dw, out, in}, {dy, n, out}, true, {x, n, in}, false, true);            // dW += dy^T x
+  gemm<T>({dw, out, in}, {dy, n, out}, true, {x, n, in}, false, true);           // dW += dy^T x
   if (db)
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < out; ++j) db[j] += dy[static_cast<std::size_t>(i) * out + j];
@@ -90,8 +90,8 @@ void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* 
 }
 
 template <typename T>
-void layernorm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd,
-                        int n, int C) {
+void layernorm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean,
+                        const T* rstd, int n, int C) {
   for (int i = 0; i < n; ++i) {
     const T* xi = x + static_cast<std::size_t>(i) * C;
     const T* dyi = dy + static_cast<std::size_t>(i) * C;
@@ -185,7 +185,8 @@ void gelu_backward(T* dx, const T* dy, const T* x, int count) {
   if constexpr (std::is_same_v<T, float>) {
     using B = xsimd::batch<float>;
     for (; i + static_cast<int>(B::size) <= count; i += B::size) {
-      const B d = B::load_unaligned(dx + i) + B::load_unaligned(dy + i) * gelu_slope<B, float>(B::load_unaligned(x + i));
+      const B d = B::load_unaligned(dx + i) +
+                  B::load_unaligned(dy + i) * gelu_slope<B, float>(B::load_unaligned(x + i));
       d.store_unaligned(dx + i);
     }
   }
@@ -318,24 +319,25 @@ T cross_entropy(const T* logits, const int* targets, int n, int V, T* dlogits) {
 
 // ============================== instantiations ==================================
 
-#define GPTLAB_LAYERS(T)                                                                                        \
-  template void linear_forward<T>(T*, const T*, const T*, const T*, int, int, int);                             \
-  template void linear_backward<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int);                    \
-  template void embedding_forward<T>(T*, const int*, const T*, const T*, int, int, int);                        \
-  template void embedding_backward<T>(T*, T*, const T*, const int*, int, int, int);                             \
-  template void layernorm_forward<T>(T*, T*, T*, const T*, const T*, const T*, int, int);                       \
-  template void layernorm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*, const T*, int, int);  \
-  template void rmsnorm_forward<T>(T*, T*, const T*, const T*, int, int);                                       \
-  template void rmsnorm_backward<T>(T*, T*, const T*, const T*, const T*, const T*, int, int);                  \
-  template void gelu_forward<T>(T*, const T*, int);                                                             \
-  template void gelu_backward<T>(T*, const T*, const T*, int);                                                  \
-  template void swiglu_forward<T>(T*, const T*, int, int);                                                      \
-  template void swiglu_backward<T>(T*, const T*, const T*, int, int);                                           \
-  template void rope_tables<T>(T*, T*, int, int, float);                                                        \
-  template void rope_forward<T>(T*, const T*, const T*, int, int, int, int);                                    \
-  template void rope_backward<T>(T*, const T*, const T*, int, int, int, int);                                   \
-  template void dropout_forward<T>(T*, T*, const T*, int, float, Rng&);                                         \
-  template void dropout_backward<T>(T*, const T*, const T*, int);                                               \
+#define GPTLAB_LAYERS(T)                                                                                 \
+  template void linear_forward<T>(T*, const T*, const T*, const T*, int, int, int);                      \
+  template void linear_backward<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int);             \
+  template void embedding_forward<T>(T*, const int*, const T*, const T*, int, int, int);                 \
+  template void embedding_backward<T>(T*, T*, const T*, const int*, int, int, int);                      \
+  template void layernorm_forward<T>(T*, T*, T*, const T*, const T*, const T*, int, int);                \
+  template void layernorm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*, const T*, int, \
+                                      int);                                                              \
+  template void rmsnorm_forward<T>(T*, T*, const T*, const T*, int, int);                                \
+  template void rmsnorm_backward<T>(T*, T*, const T*, const T*, const T*, const T*, int, int);           \
+  template void gelu_forward<T>(T*, const T*, int);                                                      \
+  template void gelu_backward<T>(T*, const T*, const T*, int);                                           \
+  template void swiglu_forward<T>(T*, const T*, int, int);                                               \
+  template void swiglu_backward<T>(T*, const T*, const T*, int, int);                                    \
+  template void rope_tables<T>(T*, T*, int, int, float);                                                 \
+  template void rope_forward<T>(T*, const T*, const T*, int, int, int, int);                             \
+  template void rope_backward<T>(T*, const T*, const T*, int, int, int, int);                            \
+  template void dropout_forward<T>(T*, T*, const T*, int, float, Rng&);                                  \
+  template void dropout_backward<T>(T*, const T*, const T*, int);                                        \
   template T cross_entropy<T>(const T*, const int*, int, int, T*);
 GPTLAB_LAYERS(float)
 GPTLAB_LAYERS(double)

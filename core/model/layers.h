@@ -33,8 +33,8 @@ void embedding_backward(T* dwte, T* dwpe, const T* dx, const int* tokens, int n,
 template <typename T>
 void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n, int C);
 template <typename T>
-void layernorm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd,
-                        int n, int C);
+void layernorm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean,
+                        const T* rstd, int n, int C);
 template <typename T>
 void rmsnorm_forward(T* y, T* rstd, const T* x, const T* w, int n, int C);
 template <typename T>

@@ -24,16 +24,16 @@ struct ParamTensor {
 };
 
 struct Batch {
-  const int* tokens;                   // (B x T) token ids
-  const int* targets;                  // (B x T) ids to predict, -100 where nothing counts; or null
-  const std::uint8_t* key_pad;         // (B x T) nonzero at padding positions, or null
+  const int* tokens;            // (B x T) token ids
+  const int* targets;           // (B x T) ids to predict, -100 where nothing counts; or null
+  const std::uint8_t* key_pad;  // (B x T) nonzero at padding positions, or null
   int B, T;
 };
 
 struct StepMode {
-  bool train = false;   // dropout on (with this p) when training
+  bool train = false;  // dropout on (with this p) when training
   float dropout = 0.0f;
-  Rng* rng = nullptr;   // dropout's random numbers (required when train && dropout > 0)
+  Rng* rng = nullptr;  // dropout's random numbers (required when train && dropout > 0)
   // The next backward() adds loss_scale * d(loss)/d(params): a batch split into
   // micro-batches weights each by its share of the counted targets.
   float loss_scale = 1.0f;

@@ -66,9 +66,13 @@ struct Operand {
 // once per thread on first use; nothing is allocated per call.
 struct Workspace {
   static constexpr std::size_t kAlign = 64;
-  struct Free { void operator()(float* p) const { ::operator delete[](p, std::align_val_t(kAlign)); } };
-  std::unique_ptr<float[], Free> a{static_cast<float*>(::operator new[](sizeof(float) * MC * KC, std::align_val_t(kAlign)))};
-  std::unique_ptr<float[], Free> b{static_cast<float*>(::operator new[](sizeof(float) * KC * NC, std::align_val_t(kAlign)))};
+  struct Free {
+    void operator()(float* p) const { ::operator delete[](p, std::align_val_t(kAlign)); }
+  };
+  std::unique_ptr<float[], Free> a{
+      static_cast<float*>(::operator new[](sizeof(float) * MC * KC, std::align_val_t(kAlign)))};
+  std::unique_ptr<float[], Free> b{
+      static_cast<float*>(::operator new[](sizeof(float) * KC * NC, std::align_val_t(kAlign)))};
 };
 
 Workspace& workspace() {
@@ -77,7 +81,8 @@ Workspace& workspace() {
 }
 
 // Copy A[i0:i0+mc, p0:p0+kc] into panels of MR rows: panel[p * MR + r].
-void pack_a(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, std::ptrdiff_t kc, float* dst) {
+void pack_a(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, std::ptrdiff_t kc,
+            float* dst) {
   for (std::ptrdiff_t ir = 0; ir < mc; ir += MR, dst += MR * kc) {
     const std::ptrdiff_t rows = std::min(MR, mc - ir);
     const float* src = a.data + (i0 + ir) * a.row_step + p0 * a.col_step;
@@ -94,7 +99,8 @@ void pack_a(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, 
 }
 
 // Copy B[p0:p0+kc, j0:j0+nc] into panels of NR columns: panel[p * NR + c].
-void pack_b(Operand b, std::ptrdiff_t p0, std::ptrdiff_t kc, std::ptrdiff_t j0, std::ptrdiff_t nc, float* dst) {
+void pack_b(Operand b, std::ptrdiff_t p0, std::ptrdiff_t kc, std::ptrdiff_t j0, std::ptrdiff_t nc,
+            float* dst) {
   for (std::ptrdiff_t jr = 0; jr < nc; jr += NR, dst += NR * kc) {
     const std::ptrdiff_t cols = std::min(NR, nc - jr);
     const float* src = b.data + p0 * b.row_step + (j0 + jr) * b.col_step;
@@ -232,8 +238,7 @@ void check(const char* name, Matrix c, ConstMatrix a, bool ta, ConstMatrix b, bo
                              " and B is " + shape_string(b) + "; ";
   if (ak != bk) throw ShapeError(shapes + "the inner dimensions of the product differ.");
   if (am != c.rows || bn != c.cols) throw ShapeError(shapes + "C must have the product's shape.");
-  if (overlaps(c, a) || overlaps(c, b) ||
-      (opt.bias && overlaps(c, ConstMatrix(opt.bias, 1, c.cols))))
+  if (overlaps(c, a) || overlaps(c, b) || (opt.bias && overlaps(c, ConstMatrix(opt.bias, 1, c.cols))))
     throw ShapeError(shapes + "C must not share memory with A, B or the bias.");
 }
 
@@ -246,9 +251,15 @@ void multiply(const char* name, Matrix c, ConstMatrix a, bool ta, ConstMatrix b,
 
 }  // namespace
 
-void matmul(Matrix c, ConstMatrix a, ConstMatrix b, MatmulOptions o) { multiply("matmul", c, a, false, b, false, o); }
-void matmul_bt(Matrix c, ConstMatrix a, ConstMatrix b, MatmulOptions o) { multiply("matmul_bt", c, a, false, b, true, o); }
-void matmul_at(Matrix c, ConstMatrix a, ConstMatrix b, MatmulOptions o) { multiply("matmul_at", c, a, true, b, false, o); }
+void matmul(Matrix c, ConstMatrix a, ConstMatrix b, MatmulOptions o) {
+  multiply("matmul", c, a, false, b, false, o);
+}
+void matmul_bt(Matrix c, ConstMatrix a, ConstMatrix b, MatmulOptions o) {
+  multiply("matmul_bt", c, a, false, b, true, o);
+}
+void matmul_at(Matrix c, ConstMatrix a, ConstMatrix b, MatmulOptions o) {
+  multiply("matmul_at", c, a, true, b, false, o);
+}
 
 void matmul_reference(Matrix c, ConstMatrix a, bool ta, ConstMatrix b, bool tb, MatmulOptions opt) {
   check("matmul_reference", c, a, ta, b, tb, opt);
@@ -256,7 +267,8 @@ void matmul_reference(Matrix c, ConstMatrix a, bool ta, ConstMatrix b, bool tb, 
   for (std::ptrdiff_t i = 0; i < c.rows; ++i)
     for (std::ptrdiff_t j = 0; j < c.cols; ++j) {
       double sum = opt.bias ? opt.bias[j] : 0.0;
-      for (std::ptrdiff_t p = 0; p < k; ++p) sum += double(ta ? a(p, i) : a(i, p)) * double(tb ? b(j, p) : b(p, j));
+      for (std::ptrdiff_t p = 0; p < k; ++p)
+        sum += double(ta ? a(p, i) : a(i, p)) * double(tb ? b(j, p) : b(p, j));
       c(i, j) = static_cast<float>(opt.accumulate ? c(i, j) + sum : sum);
     }
 }

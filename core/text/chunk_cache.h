@@ -43,8 +43,10 @@ class ChunkCache {
       const Slot& s = slots_[i];
       if (s.len == 0) return false;
       if (s.key == key && s.len == chunk.size()) {
-        if (s.count == 1) out.push_back(static_cast<int>(s.offset));  // a single token is stored inline
-        else out.insert(out.end(), ids_.begin() + s.offset, ids_.begin() + s.offset + s.count);
+        if (s.count == 1)
+          out.push_back(static_cast<int>(s.offset));  // a single token is stored inline
+        else
+          out.insert(out.end(), ids_.begin() + s.offset, ids_.begin() + s.offset + s.count);
         return true;
       }
     }
@@ -81,7 +83,7 @@ class ChunkCache {
     std::uint64_t key = 0;
     std::uint32_t offset = 0;  // the id itself when count == 1, else where the ids start in ids_
     std::uint16_t count = 0;
-    std::uint8_t len = 0;      // 0: empty slot
+    std::uint8_t len = 0;  // 0: empty slot
   };
   static std::uint64_t pack(std::string_view chunk) {
     std::uint64_t key = 0;

@@ -11,7 +11,8 @@
 namespace gptlab {
 
 inline std::uint64_t pair_key(int left, int right) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) | static_cast<std::uint32_t>(right);
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) |
+         static_cast<std::uint32_t>(right);
 }
 
 template <typename Value>

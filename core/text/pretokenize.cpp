@@ -55,7 +55,8 @@ std::size_t contraction(std::string_view text, std::size_t pos, bool ignore_case
   const std::size_t p = pos + 1;
   if (is(p, 's') || is(p, 't') || is(p, 'm') || is(p, 'd')) return 2;
   if (ignore_case && text.substr(p, 2) == "\xC5\xBF") return 3;  // 'ſ
-  if ((is(p, 'r') && is(p + 1, 'e')) || (is(p, 'v') && is(p + 1, 'e')) || (is(p, 'l') && is(p + 1, 'l'))) return 3;
+  if ((is(p, 'r') && is(p + 1, 'e')) || (is(p, 'v') && is(p + 1, 'e')) || (is(p, 'l') && is(p + 1, 'l')))
+    return 3;
   return 0;
 }
 
@@ -79,7 +80,8 @@ SplitPattern parse_split_pattern(std::string_view name) {
   if (name == "none") return SplitPattern::none;
   if (name == "gpt2") return SplitPattern::gpt2;
   if (name == "gpt4") return SplitPattern::gpt4;
-  throw TokenizerError("Unknown split pattern \"" + std::string(name) + "\"; use \"none\", \"gpt2\" or \"gpt4\".");
+  throw TokenizerError("Unknown split pattern \"" + std::string(name) +
+                       "\"; use \"none\", \"gpt2\" or \"gpt4\".");
 }
 
 // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
@@ -98,7 +100,8 @@ std::size_t ChunkSplitter::gpt2_chunk_end() const {
   return whitespace_chunk_end(t, p);
 }
 
-// (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+// ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 std::size_t ChunkSplitter::gpt4_chunk_end() const {
   const std::string_view t = text_;
   const std::size_t p = pos_;

@@ -28,7 +28,8 @@ std::vector<TextPiece> split_at_specials(std::string_view text, const std::vecto
     for (Candidate& c : active) {
       if (c.next != std::string_view::npos && c.next < pos) c.next = text.find(c.token->text, pos);
       if (c.next == std::string_view::npos) continue;
-      if (!best || c.next < best->next || (c.next == best->next && c.token->text.size() > best->token->text.size()))
+      if (!best || c.next < best->next ||
+          (c.next == best->next && c.token->text.size() > best->token->text.size()))
         best = &c;
     }
     if (!best) break;
@@ -47,7 +48,8 @@ void check_specials(const std::vector<SpecialToken>& specials) {
     if (s.text.empty()) throw TokenizerError("A special token cannot be the empty string.");
     if (!utf8::is_valid(s.text)) throw TokenizerError("A special token must be valid UTF-8 text.");
     if (s.id < 0) throw TokenizerError("The special token " + s.text + " has a negative id.");
-    if (!texts.insert(s.text).second) throw TokenizerError("The special token " + s.text + " is listed twice.");
+    if (!texts.insert(s.text).second)
+      throw TokenizerError("The special token " + s.text + " is listed twice.");
     if (!ids.insert(s.id).second)
       throw TokenizerError("Two special tokens share the id " + std::to_string(s.id) + ".");
   }

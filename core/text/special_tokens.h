@@ -12,7 +12,8 @@
 namespace gptlab {
 
 // The lab's five, in their id order.
-inline constexpr std::array<std::string_view, 5> kStandardSpecials = {"<pad>", "<unk>", "<bos>", "<eos>", "<mask>"};
+inline constexpr std::array<std::string_view, 5> kStandardSpecials = {"<pad>", "<unk>", "<bos>", "<eos>",
+                                                                      "<mask>"};
 
 struct SpecialToken {
   std::string text;

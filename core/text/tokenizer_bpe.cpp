@@ -4,15 +4,15 @@
 #include <limits>
 #include <queue>
 
-#include "text/base64.h"
 #include "errors.h"
+#include "text/base64.h"
 
 namespace gptlab {
 namespace {
 
 constexpr int kNoRank = std::numeric_limits<int>::max();
-constexpr std::size_t kLongChunk = 96;       // bytes; longer chunks merge with a heap
-constexpr std::size_t kCachedChunk = 256;    // bytes; longer chunks are not cached
+constexpr std::size_t kLongChunk = 96;     // bytes; longer chunks merge with a heap
+constexpr std::size_t kCachedChunk = 256;  // bytes; longer chunks are not cached
 
 std::string describe(int id, const std::vector<std::string>& tokens) {
   return std::to_string(id) + " (" + std::to_string(tokens[id].size()) + " bytes)";
@@ -26,8 +26,9 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
   const int n = static_cast<int>(tokens_.size());
   check_specials(specials);
   for (const SpecialToken& s : specials) {
-    if (s.id >= n) throw TokenizerError("The special token " + s.text + " has id " + std::to_string(s.id) +
-                                        ", outside the vocabulary of " + std::to_string(n) + " tokens.");
+    if (s.id >= n)
+      throw TokenizerError("The special token " + s.text + " has id " + std::to_string(s.id) +
+                           ", outside the vocabulary of " + std::to_string(n) + " tokens.");
     if (!tokens_[s.id].empty())
       throw TokenizerError("The special token " + s.text + " has id " + std::to_string(s.id) +
                            ", which is already an ordinary token.");
@@ -37,18 +38,21 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
 
   std::fill(std::begin(byte_ids_), std::end(byte_ids_), -1);
   for (int id = n - 1; id >= 0; --id)
-    if (tokens_[id].size() == 1 && !is_special(id)) byte_ids_[static_cast<unsigned char>(tokens_[id][0])] = id;
+    if (tokens_[id].size() == 1 && !is_special(id))
+      byte_ids_[static_cast<unsigned char>(tokens_[id][0])] = id;
   for (int b = 0; b < 256; ++b)
     if (byte_ids_[b] < 0)
       throw TokenizerError("The vocabulary has no token for the byte " + std::to_string(b) +
                            ", so some texts could not be encoded.");
 
   if (rule_ == MergeRule::tiktoken_ranks) {
-    if (!merges_.empty()) throw TokenizerError("A tiktoken vocabulary derives its merges; it cannot also list them.");
+    if (!merges_.empty())
+      throw TokenizerError("A tiktoken vocabulary derives its merges; it cannot also list them.");
     for (int id = 0; id < n; ++id)
       if (!is_special(id) && !tokens_[id].empty() && !whole_tokens_.emplace(tokens_[id], id).second)
         throw TokenizerError("Two tokens of the tiktoken vocabulary have the same bytes (ids " +
-                             std::to_string(whole_tokens_[tokens_[id]]) + " and " + std::to_string(id) + ").");
+                             std::to_string(whole_tokens_[tokens_[id]]) + " and " + std::to_string(id) +
+                             ").");
     for (const auto& [bytes, id] : whole_tokens_)
       if (bytes.size() <= 8) short_tokens_.insert(bytes, std::span<const int>(&id, 1));
     // Every split of every token into two tokens is a merge, ranked by the token's id.
@@ -58,7 +62,8 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
       for (std::size_t cut = 1; cut < t.size(); ++cut) {
         const std::string_view v = t;
         auto l = whole_tokens_.find(v.substr(0, cut)), r = whole_tokens_.find(v.substr(cut));
-        if (l != whole_tokens_.end() && r != whole_tokens_.end()) merges_.push_back({l->second, r->second, id});
+        if (l != whole_tokens_.end() && r != whole_tokens_.end())
+          merges_.push_back({l->second, r->second, id});
       }
     }
   }
@@ -72,7 +77,8 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
     }
     if (tokens_[m.result] != tokens_[m.left] + tokens_[m.right])
       throw TokenizerError(where + " does not join the bytes of its tokens: " + describe(m.result, tokens_) +
-                           " is not " + describe(m.left, tokens_) + " followed by " + describe(m.right, tokens_) + ".");
+                           " is not " + describe(m.left, tokens_) + " followed by " +
+                           describe(m.right, tokens_) + ".");
     const int rank = rule_ == MergeRule::tiktoken_ranks ? m.result : static_cast<int>(i);
     if (!pair_ranks_.find(m.left, m.right)) pair_ranks_.set(m.left, m.right, {rank, m.result});
   }
@@ -80,7 +86,8 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
 
 std::string_view BpeTokenizer::token_bytes(int id) const {
   check_id(id);
-  if (tokens_[id].empty()) throw TokenizerError("The token id " + std::to_string(id) + " is not used by this vocabulary.");
+  if (tokens_[id].empty())
+    throw TokenizerError("The token id " + std::to_string(id) + " is not used by this vocabulary.");
   return tokens_[id];
 }
 
@@ -88,8 +95,10 @@ std::vector<int> BpeTokenizer::encode(std::string_view text, const AllowedSpecia
   std::vector<int> ids;
   ids.reserve(text.size() / 3);
   for (const TextPiece& piece : split_at_specials(text, specials_, allowed)) {
-    if (piece.special_id >= 0) ids.push_back(piece.special_id);
-    else encode_ordinary(piece.text, ids);
+    if (piece.special_id >= 0)
+      ids.push_back(piece.special_id);
+    else
+      encode_ordinary(piece.text, ids);
   }
   return ids;
 }
@@ -171,7 +180,8 @@ std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
   std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> heap;
   auto consider = [&](int pos) {
     if (pos < 0 || next[pos] < 0) return;
-    if (const Ranked* r = pair_ranks_.find(parts[pos], parts[next[pos]])) heap.push({r->rank, pos, parts[pos], parts[next[pos]]});
+    if (const Ranked* r = pair_ranks_.find(parts[pos], parts[next[pos]]))
+      heap.push({r->rank, pos, parts[pos], parts[next[pos]]});
   };
   for (int i = 0; i + 1 < n; ++i) consider(i);
   std::vector<bool> alive(n, true);
@@ -195,7 +205,8 @@ std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
 // How far a rank or a special token's id may run ahead of the tokens read so far.
 constexpr long long kRankSlack = 1024;
 
-BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern split, std::vector<SpecialToken> specials) {
+BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern split,
+                                         std::vector<SpecialToken> specials) {
   std::vector<std::string> tokens;
   std::size_t line_no = 0;
   for (std::size_t pos = 0; pos < file.size();) {
@@ -213,42 +224,50 @@ BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern spl
     if (!bytes || bytes->empty()) throw TokenizerError(where + " does not start with base64 token bytes.");
     long long rank = -1;
     const std::string_view digits = line.substr(space + 1);
-    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos)
       throw TokenizerError(where + " does not end with a rank (a whole number below 10^9).");
     rank = std::stoll(std::string(digits));
     // Ranks count up from 0, one a line; one far ahead would only make a huge empty table.
     if (rank > static_cast<long long>(line_no) + kRankSlack)
-      throw TokenizerError(where + " has the rank " + std::to_string(rank) + ", far past its line number; the ranks of a "
+      throw TokenizerError(where + " has the rank " + std::to_string(rank) +
+                           ", far past its line number; the ranks of a "
                            "tiktoken file count up from 0.");
     if (rank >= static_cast<long long>(tokens.size())) tokens.resize(static_cast<std::size_t>(rank) + 1);
-    if (!tokens[rank].empty()) throw TokenizerError(where + " repeats the rank " + std::to_string(rank) + ".");
+    if (!tokens[rank].empty())
+      throw TokenizerError(where + " repeats the rank " + std::to_string(rank) + ".");
     tokens[rank] = *bytes;
   }
   if (tokens.empty()) throw TokenizerError("The tiktoken file holds no tokens.");
   for (const SpecialToken& s : specials) {
     if (s.id < 0 || s.id > static_cast<long long>(tokens.size()) + kRankSlack)
-      throw TokenizerError("The special token " + s.text + " has the id " + std::to_string(s.id) + ", but the tiktoken file "
-                           "has " + std::to_string(tokens.size()) + " tokens; special tokens come right after them.");
+      throw TokenizerError("The special token " + s.text + " has the id " + std::to_string(s.id) +
+                           ", but the tiktoken file "
+                           "has " +
+                           std::to_string(tokens.size()) + " tokens; special tokens come right after them.");
     if (s.id >= static_cast<int>(tokens.size())) tokens.resize(static_cast<std::size_t>(s.id) + 1);
   }
   return BpeTokenizer(std::move(tokens), {}, MergeRule::tiktoken_ranks, split, std::move(specials));
 }
 
 BpeTokenizer BpeTokenizer::with_first_merges(int k) const {
-  if (rule_ != MergeRule::learned_order) throw TokenizerError("Only a BPE with learned merges can step through them.");
+  if (rule_ != MergeRule::learned_order)
+    throw TokenizerError("Only a BPE with learned merges can step through them.");
   if (k < 0 || k > static_cast<int>(merges_.size()))
-    throw TokenizerError("This tokenizer has " + std::to_string(merges_.size()) + " merges; " + std::to_string(k) +
-                         " is out of range.");
+    throw TokenizerError("This tokenizer has " + std::to_string(merges_.size()) + " merges; " +
+                         std::to_string(k) + " is out of range.");
   // Keep every id up to the last byte, special token or kept merge; the merges left out must all come after.
   int keep = 0;
   for (int id = 0; id < static_cast<int>(tokens_.size()); ++id)
     if (tokens_[id].size() == 1 || is_special(id)) keep = id + 1;
   for (int i = 0; i < k; ++i) keep = std::max(keep, merges_[i].result + 1);
   for (std::size_t i = k; i < merges_.size(); ++i)
-    if (merges_[i].result < keep) throw TokenizerError("This tokenizer's ids are not in merge order; it cannot step through its merges.");
+    if (merges_[i].result < keep)
+      throw TokenizerError("This tokenizer's ids are not in merge order; it cannot step through its merges.");
   std::vector<std::string> tokens(tokens_.begin(), tokens_.begin() + keep);
   for (const SpecialToken& sp : specials_) tokens[sp.id].clear();
-  return BpeTokenizer(std::move(tokens), std::vector<Merge>(merges_.begin(), merges_.begin() + k), rule_, split_, specials_);
+  return BpeTokenizer(std::move(tokens), std::vector<Merge>(merges_.begin(), merges_.begin() + k), rule_,
+                      split_, specials_);
 }
 
 }  // namespace gptlab

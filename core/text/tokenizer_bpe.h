@@ -97,9 +97,10 @@ class BpeTokenizer : public Tokenizer {
   MergeRule rule_;
   SplitPattern split_;
   int byte_ids_[256];
-  PairMap<Ranked> pair_ranks_;   // (left, right) -> rank and result
-  std::unordered_map<std::string, int, StringHash, std::equal_to<>> whole_tokens_;  // tiktoken_ranks: bytes -> id
-  ChunkCache short_tokens_;      // the same for tokens of up to 8 bytes, looked up faster
+  PairMap<Ranked> pair_ranks_;  // (left, right) -> rank and result
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>>
+      whole_tokens_;         // tiktoken_ranks: bytes -> id
+  ChunkCache short_tokens_;  // the same for tokens of up to 8 bytes, looked up faster
   // Encoded chunks (text repeats its words); with tiktoken_ranks it starts with
   // every token as its own chunk. Filled during encode: not thread-safe.
   mutable ChunkCache cache_;

@@ -79,7 +79,8 @@ class PairCounts {
     while (!heap_.empty()) {
       const HeapEntry top = heap_.top();
       const PairStats& st = stats_[top.pair];
-      if (top.count == st.count) return st.count >= 2 ? std::optional(std::pair(st.left, st.right)) : std::nullopt;
+      if (top.count == st.count)
+        return st.count >= 2 ? std::optional(std::pair(st.left, st.right)) : std::nullopt;
       heap_.pop();  // stale: the count changed since this entry was pushed
       if (st.count > 0 && st.count < top.count) heap_.push({st.count, top.pair});
     }
@@ -155,11 +156,13 @@ BpeTokenizer::Trained BpeTokenizer::train(std::string_view corpus, const BpeTrai
   const int base = 256 + n_special;
   if (corpus.empty()) throw TokenizerError("The corpus is empty; BPE training needs text to count pairs in.");
   if (options.vocab_size < base)
-    throw TokenizerError("A vocabulary of " + std::to_string(options.vocab_size) + " tokens is too small: the 256 bytes" +
-                         (n_special ? " and " + std::to_string(n_special) + " special tokens" : std::string()) +
-                         " already take " + std::to_string(base) + ".");
+    throw TokenizerError(
+        "A vocabulary of " + std::to_string(options.vocab_size) + " tokens is too small: the 256 bytes" +
+        (n_special ? " and " + std::to_string(n_special) + " special tokens" : std::string()) +
+        " already take " + std::to_string(base) + ".");
   std::vector<SpecialToken> specials;
-  for (const std::string& text : options.specials) specials.push_back({text, 256 + static_cast<int>(specials.size())});
+  for (const std::string& text : options.specials)
+    specials.push_back({text, 256 + static_cast<int>(specials.size())});
   check_specials(specials);
 
   std::vector<std::string> tokens(base);
@@ -182,8 +185,10 @@ BpeTokenizer::Trained BpeTokenizer::train(std::string_view corpus, const BpeTrai
   if (done < wanted)
     stopped = "The corpus supports only " + std::to_string(done) +
               " merges: after that no pair of adjacent tokens occurs twice. The vocabulary has " +
-              std::to_string(base + done) + " tokens instead of the " + std::to_string(options.vocab_size) + " asked for.";
-  return {BpeTokenizer(std::move(tokens), std::move(merges), MergeRule::learned_order, options.split, std::move(specials)),
+              std::to_string(base + done) + " tokens instead of the " + std::to_string(options.vocab_size) +
+              " asked for.";
+  return {BpeTokenizer(std::move(tokens), std::move(merges), MergeRule::learned_order, options.split,
+                       std::move(specials)),
           done, stopped};
 }
 

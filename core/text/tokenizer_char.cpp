@@ -9,7 +9,8 @@
 namespace gptlab {
 
 CharTokenizer CharTokenizer::train(std::string_view corpus, const std::vector<std::string>& special_texts) {
-  if (corpus.empty()) throw TokenizerError("The corpus is empty; a character vocabulary needs at least one character.");
+  if (corpus.empty())
+    throw TokenizerError("The corpus is empty; a character vocabulary needs at least one character.");
   std::set<char32_t> seen;
   for (std::size_t pos = 0, len; pos < corpus.size(); pos += len) seen.insert(utf8::decode(corpus, pos, len));
   std::vector<SpecialToken> specials;
@@ -17,7 +18,8 @@ CharTokenizer CharTokenizer::train(std::string_view corpus, const std::vector<st
   return CharTokenizer({seen.begin(), seen.end()}, std::move(specials));
 }
 
-CharTokenizer::CharTokenizer(std::vector<char32_t> chars, std::vector<SpecialToken> specials) : chars_(std::move(chars)) {
+CharTokenizer::CharTokenizer(std::vector<char32_t> chars, std::vector<SpecialToken> specials)
+    : chars_(std::move(chars)) {
   check_specials(specials);
   for (const SpecialToken& s : specials)
     if (s.id >= static_cast<int>(specials.size()))
@@ -31,9 +33,11 @@ CharTokenizer::CharTokenizer(std::vector<char32_t> chars, std::vector<SpecialTok
   for (std::size_t i = 0; i < chars_.size(); ++i) {
     const char32_t cp = chars_[i];
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      throw TokenizerError("The vocabulary holds " + utf8::code_point_name(cp) + ", which is not a Unicode character.");
+      throw TokenizerError("The vocabulary holds " + utf8::code_point_name(cp) +
+                           ", which is not a Unicode character.");
     if (!ids_.emplace(cp, first + static_cast<int>(i)).second)
-      throw TokenizerError("The character " + utf8::code_point_name(cp) + " appears twice in the vocabulary.");
+      throw TokenizerError("The character " + utf8::code_point_name(cp) +
+                           " appears twice in the vocabulary.");
     if (cp < 128) ascii_ids_[cp] = first + static_cast<int>(i);
     utf8::append(char_utf8_.emplace_back(), cp);
   }

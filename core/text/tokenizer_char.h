@@ -33,9 +33,9 @@ class CharTokenizer : public Tokenizer {
   int id_of(char32_t cp, std::size_t byte_pos) const;
 
   std::vector<char32_t> chars_;
-  std::vector<std::string> char_utf8_;       // token_bytes of each char
-  std::unordered_map<char32_t, int> ids_;    // code point -> id
-  std::array<int, 128> ascii_ids_;           // fast path, -1 where absent
+  std::vector<std::string> char_utf8_;     // token_bytes of each char
+  std::unordered_map<char32_t, int> ids_;  // code point -> id
+  std::array<int, 128> ascii_ids_;         // fast path, -1 where absent
   int unk_id_ = -1;
 };
 

@@ -2,11 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "text/base64.h"
 #include "errors.h"
+#include "json_fields.h"
+#include "text/base64.h"
 #include "text/tokenizer_char.h"
 #include "text/utf8.h"
-#include "json_fields.h"
 
 namespace gptlab {
 
@@ -40,10 +40,12 @@ json char_json(const CharTokenizer& t) {
 json bpe_json(const BpeTokenizer& t) {
   json tokens = json::array();
   for (int id = 0; id < t.vocab_size(); ++id)
-    tokens.push_back(t.is_special(id) || t.tokens()[id].empty() ? json(nullptr) : json(base64::encode(t.tokens()[id])));
-  json out = {{"split", split_pattern_name(t.split())},
-              {"merge_rule", t.merge_rule() == MergeRule::tiktoken_ranks ? "tiktoken_ranks" : "learned_order"},
-              {"tokens", tokens}};
+    tokens.push_back(t.is_special(id) || t.tokens()[id].empty() ? json(nullptr)
+                                                                : json(base64::encode(t.tokens()[id])));
+  json out = {
+      {"split", split_pattern_name(t.split())},
+      {"merge_rule", t.merge_rule() == MergeRule::tiktoken_ranks ? "tiktoken_ranks" : "learned_order"},
+      {"tokens", tokens}};
   if (t.merge_rule() == MergeRule::learned_order) {
     json merges = json::array();
     for (const Merge& m : t.merges()) merges.push_back({m.left, m.right, m.result});
@@ -55,12 +57,14 @@ json bpe_json(const BpeTokenizer& t) {
 std::unique_ptr<Tokenizer> char_from(const json& doc) {
   std::vector<char32_t> chars;
   for (const json& c : array_field(doc, "chars")) {
-    if (!c.is_string()) throw TokenizerError("The tokenizer file is corrupt: \"chars\" holds something other than text.");
+    if (!c.is_string())
+      throw TokenizerError("The tokenizer file is corrupt: \"chars\" holds something other than text.");
     const std::string s = c.get<std::string>();
     std::size_t len = 0;
     const char32_t cp = s.empty() ? 0 : utf8::decode(s, 0, len);
     if (s.empty() || len != s.size())
-      throw TokenizerError("The tokenizer file is corrupt: \"chars\" holds \"" + s + "\", which is not one character.");
+      throw TokenizerError("The tokenizer file is corrupt: \"chars\" holds \"" + s +
+                           "\", which is not one character.");
     chars.push_back(cp);
   }
   return std::make_unique<CharTokenizer>(std::move(chars), specials_from(doc));
@@ -74,8 +78,9 @@ std::unique_ptr<Tokenizer> bpe_from(const json& doc) {
       continue;
     }
     const auto bytes = t.is_string() ? base64::decode(t.get<std::string>()) : std::nullopt;
-    if (!bytes) throw TokenizerError("The tokenizer file is corrupt: token " + std::to_string(tokens.size()) +
-                                     " is not base64 text.");
+    if (!bytes)
+      throw TokenizerError("The tokenizer file is corrupt: token " + std::to_string(tokens.size()) +
+                           " is not base64 text.");
     tokens.push_back(*bytes);
   }
   const std::string rule = string_field(doc, "merge_rule");
@@ -91,9 +96,10 @@ std::unique_ptr<Tokenizer> bpe_from(const json& doc) {
       merges.push_back({m[0].get<int>(), m[1].get<int>(), m[2].get<int>()});
     }
   }
-  return std::make_unique<BpeTokenizer>(std::move(tokens), std::move(merges),
-                                        rule == "learned_order" ? MergeRule::learned_order : MergeRule::tiktoken_ranks,
-                                        parse_split_pattern(string_field(doc, "split")), specials_from(doc));
+  return std::make_unique<BpeTokenizer>(
+      std::move(tokens), std::move(merges),
+      rule == "learned_order" ? MergeRule::learned_order : MergeRule::tiktoken_ranks,
+      parse_split_pattern(string_field(doc, "split")), specials_from(doc));
 }
 
 std::unique_ptr<Tokenizer> load_parsed(const json& doc) {
@@ -116,9 +122,12 @@ std::string save_tokenizer(const Tokenizer& tokenizer) {
               {"version", kTokenizerFormatVersion},
               {"kind", tokenizer.kind()},
               {"specials", specials_json(tokenizer)}};
-  if (auto* c = dynamic_cast<const CharTokenizer*>(&tokenizer)) doc.update(char_json(*c));
-  else if (auto* b = dynamic_cast<const BpeTokenizer*>(&tokenizer)) doc.update(bpe_json(*b));
-  else throw TokenizerError("This kind of tokenizer cannot be saved.");
+  if (auto* c = dynamic_cast<const CharTokenizer*>(&tokenizer))
+    doc.update(char_json(*c));
+  else if (auto* b = dynamic_cast<const BpeTokenizer*>(&tokenizer))
+    doc.update(bpe_json(*b));
+  else
+    throw TokenizerError("This kind of tokenizer cannot be saved.");
   return doc.dump();
 }
 

@@ -9,9 +9,9 @@
 #include <unordered_map>
 
 #include "errors.h"
+#include "json_fields.h"
 #include "text/tokenizer_file.h"
 #include "text/utf8.h"
-#include "json_fields.h"
 
 namespace gptlab {
 
@@ -49,7 +49,8 @@ std::string hf_to_bytes(const std::string& text) {
   for (std::size_t pos = 0, len; pos < text.size(); pos += len) {
     auto it = char_to_byte.find(utf8::decode(text, pos, len));
     if (it == char_to_byte.end())
-      throw TokenizerError("The vocabulary entry \"" + text + "\" is not byte-level BPE text; only byte-level "
+      throw TokenizerError("The vocabulary entry \"" + text +
+                           "\" is not byte-level BPE text; only byte-level "
                            "tokenizers (GPT-2 style) can be imported.");
     out += it->second;
   }
@@ -57,7 +58,8 @@ std::string hf_to_bytes(const std::string& text) {
 }
 
 json byte_level(bool use_regex) {
-  return {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", use_regex}};
+  return {
+      {"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", use_regex}};
 }
 
 json pre_tokenizer(SplitPattern split) {
@@ -65,12 +67,17 @@ json pre_tokenizer(SplitPattern split) {
   if (split == SplitPattern::none) return byte_level(false);
   return {{"type", "Sequence"},
           {"pretokenizers",
-           {{{"type", "Split"}, {"pattern", {{"Regex", kGpt4Regex}}}, {"behavior", "Isolated"}, {"invert", false}},
+           {{{"type", "Split"},
+             {"pattern", {{"Regex", kGpt4Regex}}},
+             {"behavior", "Isolated"},
+             {"invert", false}},
             byte_level(false)}}};
 }
 
 SplitPattern split_from(const json& pre) {
-  const auto is_byte_level = [](const json& p) { return p.is_object() && p.value("type", "") == "ByteLevel"; };
+  const auto is_byte_level = [](const json& p) {
+    return p.is_object() && p.value("type", "") == "ByteLevel";
+  };
   if (is_byte_level(pre) && !pre.value("add_prefix_space", false))
     return pre.value("use_regex", true) ? SplitPattern::gpt2 : SplitPattern::none;
   if (pre.is_object() && pre.value("type", "") == "Sequence") {
@@ -80,24 +87,28 @@ SplitPattern split_from(const json& pre) {
         parts[0].contains("pattern") && parts[0]["pattern"].value("Regex", "") == kGpt4Regex)
       return SplitPattern::gpt4;
   }
-  throw TokenizerError("The tokenizer.json pre-tokenizer is not one gptlab knows: it reads ByteLevel (GPT-2 split or "
-                       "none, without a prefix space) and the GPT-4 split followed by ByteLevel.");
+  throw TokenizerError(
+      "The tokenizer.json pre-tokenizer is not one gptlab knows: it reads ByteLevel (GPT-2 split or "
+      "none, without a prefix space) and the GPT-4 split followed by ByteLevel.");
 }
 
 BpeTokenizer import_parsed(const json& doc) {
   const json& model = field(doc, "model");
   if (model.value("type", "") != "BPE") throw TokenizerError("The tokenizer.json model is not BPE.");
   const json& vocab = field(model, "vocab");
-  if (!vocab.is_object()) throw TokenizerError("The tokenizer.json vocabulary is not a map of tokens to ids.");
+  if (!vocab.is_object())
+    throw TokenizerError("The tokenizer.json vocabulary is not a map of tokens to ids.");
 
   std::vector<SpecialToken> specials;
   if (doc.contains("added_tokens") && doc["added_tokens"].is_array())
-    for (const json& t : doc["added_tokens"]) specials.push_back({string_field(t, "content"), int_field(t, "id")});
+    for (const json& t : doc["added_tokens"])
+      specials.push_back({string_field(t, "content"), int_field(t, "id")});
   std::map<int, std::string> by_id;
   std::unordered_map<std::string, int> ids;
   for (const auto& [text, id] : vocab.items()) {
     if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() > 10'000'000)
-      throw TokenizerError("The tokenizer.json vocabulary gives \"" + text + "\" an id that is not a whole number "
+      throw TokenizerError("The tokenizer.json vocabulary gives \"" + text +
+                           "\" an id that is not a whole number "
                            "from 0 to 10,000,000.");
     ids[text] = id.get<int>();
     bool special = false;
@@ -120,11 +131,13 @@ BpeTokenizer import_parsed(const json& doc) {
       left = s.substr(0, s.find(' '));
       right = s.substr(s.find(' ') + 1);
     } else {
-      throw TokenizerError("The tokenizer.json merge " + std::to_string(merges.size()) + " is neither [\"a\", \"b\"] nor \"a b\".");
+      throw TokenizerError("The tokenizer.json merge " + std::to_string(merges.size()) +
+                           " is neither [\"a\", \"b\"] nor \"a b\".");
     }
     const auto l = ids.find(left), r = ids.find(right), out = ids.find(left + right);
     if (l == ids.end() || r == ids.end() || out == ids.end())
-      throw TokenizerError("The tokenizer.json merge \"" + left + "\" + \"" + right + "\" uses tokens missing from the vocabulary.");
+      throw TokenizerError("The tokenizer.json merge \"" + left + "\" + \"" + right +
+                           "\" uses tokens missing from the vocabulary.");
     merges.push_back({l->second, r->second, out->second});
   }
   return BpeTokenizer(std::move(tokens), std::move(merges), MergeRule::learned_order,
@@ -144,11 +157,17 @@ std::string export_hf_tokenizer(const BpeTokenizer& t) {
     vocab[key] = id;
   }
   json merges = json::array();
-  for (const Merge& m : t.merges()) merges.push_back({bytes_to_hf(t.tokens()[m.left]), bytes_to_hf(t.tokens()[m.right])});
+  for (const Merge& m : t.merges())
+    merges.push_back({bytes_to_hf(t.tokens()[m.left]), bytes_to_hf(t.tokens()[m.right])});
   json added = json::array();
   for (const SpecialToken& s : t.specials())
-    added.push_back({{"id", s.id}, {"content", s.text}, {"single_word", false}, {"lstrip", false},
-                     {"rstrip", false}, {"normalized", false}, {"special", true}});
+    added.push_back({{"id", s.id},
+                     {"content", s.text},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
   json doc = {{"version", "1.0"},
               {"truncation", nullptr},
               {"padding", nullptr},
@@ -158,14 +177,22 @@ std::string export_hf_tokenizer(const BpeTokenizer& t) {
               {"post_processor", nullptr},
               {"decoder", byte_level(true)},
               {"model",
-               {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
-                {"end_of_word_suffix", nullptr}, {"fuse_unk", false}, {"byte_fallback", false},
-                {"ignore_merges", false}, {"vocab", vocab}, {"merges", merges}}}};
+               {{"type", "BPE"},
+                {"dropout", nullptr},
+                {"unk_token", nullptr},
+                {"continuing_subword_prefix", nullptr},
+                {"end_of_word_suffix", nullptr},
+                {"fuse_unk", false},
+                {"byte_fallback", false},
+                {"ignore_merges", false},
+                {"vocab", vocab},
+                {"merges", merges}}}};
   return doc.dump(2);
 }
 
 BpeTokenizer import_hf_tokenizer(std::string_view text) {
-  return with_json_errors("tokenizer.json", [&] { return import_parsed(parse_json(text, "tokenizer.json")); });
+  return with_json_errors("tokenizer.json",
+                          [&] { return import_parsed(parse_json(text, "tokenizer.json")); });
 }
 
 }  // namespace gptlab

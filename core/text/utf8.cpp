@@ -65,8 +65,10 @@ std::string sanitize(std::string_view bytes) {
   out.reserve(bytes.size());
   for (std::size_t pos = 0, len; pos < bytes.size(); pos += len) {
     const char32_t cp = decode(bytes, pos, len);
-    if (cp == kReplacement && len == 1) append(out, kReplacement);
-    else out.append(bytes.substr(pos, len));
+    if (cp == kReplacement && len == 1)
+      append(out, kReplacement);
+    else
+      out.append(bytes.substr(pos, len));
   }
   return out;
 }

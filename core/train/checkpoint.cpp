@@ -1,19 +1,19 @@
 #include "train/checkpoint.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "errors.h"
-#include "model/gpt.h"
 #include "json_fields.h"
+#include "model/gpt.h"
 
 namespace gptlab {
 
@@ -28,7 +28,8 @@ void put_u32(std::string& out, std::uint32_t v) {
 }
 std::uint32_t get_u32(std::string_view s, std::size_t at) {
   std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
   return v;
 }
 void put_floats(std::string& out, const std::vector<float>& v) {  // little-endian hosts (x86, WASM)
@@ -62,11 +63,19 @@ std::uint32_t crc32(std::string_view bytes) {
 }
 
 std::string config_to_json(const GptConfig& c) {
-  return json{{"vocab_size", c.vocab_size}, {"block_size", c.block_size}, {"n_layer", c.n_layer},
-              {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"dropout", c.dropout},
-              {"positions", to_string(c.positions)}, {"ffn", to_string(c.ffn)}, {"norm", to_string(c.norm)},
-              {"attention", to_string(c.attention)}, {"tie_weights", c.tie_weights},
-              {"ffn_multiple_of", c.ffn_multiple_of}, {"rope_base", c.rope_base}}
+  return json{{"vocab_size", c.vocab_size},
+              {"block_size", c.block_size},
+              {"n_layer", c.n_layer},
+              {"n_head", c.n_head},
+              {"n_embd", c.n_embd},
+              {"dropout", c.dropout},
+              {"positions", to_string(c.positions)},
+              {"ffn", to_string(c.ffn)},
+              {"norm", to_string(c.norm)},
+              {"attention", to_string(c.attention)},
+              {"tie_weights", c.tie_weights},
+              {"ffn_multiple_of", c.ffn_multiple_of},
+              {"rope_base", c.rope_base}}
       .dump();
 }
 
@@ -96,16 +105,16 @@ std::string save_checkpoint(const Checkpoint& ck) {
   const bool with_optimizer = !ck.adam_m.empty();
   if (with_optimizer && (ck.adam_m.size() != ck.params.size() || ck.adam_v.size() != ck.params.size()))
     throw ShapeError("The optimizer state does not match the parameters.");
-  const std::string header = json{{"model", ck.model_kind},
-                                  {"config", json::parse(config_to_json(ck.config))},
-                                  {"tokenizer", ck.tokenizer},
-                                  {"objective", ck.objective},
-                                  {"step", ck.step},
-                                  {"tensors", tensors_json(ck.tensors)},
-                                  {"num_params", ck.params.size()},
-                                  {"optimizer", with_optimizer},
-                                  {"rng", ck.rng_states}}
-                                 .dump();
+  const std::string header = json{
+      {"model", ck.model_kind},
+      {"config", json::parse(config_to_json(ck.config))},
+      {"tokenizer", ck.tokenizer},
+      {"objective", ck.objective},
+      {"step", ck.step},
+      {"tensors", tensors_json(ck.tensors)},
+      {"num_params", ck.params.size()},
+      {"optimizer", with_optimizer},
+      {"rng", ck.rng_states}}.dump();
   std::string body;
   put_u32(body, static_cast<std::uint32_t>(header.size()));
   body += header;
@@ -154,8 +163,8 @@ Checkpoint load_checkpoint(std::string_view bytes) {
   if (bytes.size() < 20) corrupt("it is truncated (" + std::to_string(bytes.size()) + " bytes).");
   const std::uint32_t version = get_u32(bytes, 8);
   if (version != kCheckpointVersion)
-    throw Error("This checkpoint has format version " + std::to_string(version) + "; this gptlab reads version " +
-                std::to_string(kCheckpointVersion) + ".");
+    throw Error("This checkpoint has format version " + std::to_string(version) +
+                "; this gptlab reads version " + std::to_string(kCheckpointVersion) + ".");
   const std::string_view body = bytes.substr(12, bytes.size() - 16);
   if (crc32(body) != get_u32(bytes, bytes.size() - 4))
     corrupt("its checksum does not match (the file was truncated or changed).");
@@ -203,17 +212,19 @@ Checkpoint load_checkpoint(std::string_view bytes) {
 
 std::unique_ptr<Gpt<float>> load_model(const Checkpoint& ck) {
   if (ck.model_kind != "gpt") throw Error("The checkpoint holds a " + ck.model_kind + " model, not a GPT.");
-  auto model = std::make_unique<Gpt<float>>(ck.config, 0);  // the seed does not matter: every weight is replaced
+  auto model =
+      std::make_unique<Gpt<float>>(ck.config, 0);  // the seed does not matter: every weight is replaced
   if (ck.params.size() != model->num_parameters())
-    throw Error("The checkpoint has " + std::to_string(ck.params.size()) + " parameters; its configuration needs " +
-                std::to_string(model->num_parameters()) + ".");
+    throw Error("The checkpoint has " + std::to_string(ck.params.size()) +
+                " parameters; its configuration needs " + std::to_string(model->num_parameters()) + ".");
   std::copy(ck.params.begin(), ck.params.end(), model->params().begin());
   return model;
 }
 
 std::string export_safetensors(const Checkpoint& ck) {
-  json header = {{"__metadata__", {{"format", "pt"}, {"gptlab_config", config_to_json(ck.config)},
-                                   {"gptlab_model", ck.model_kind}}}};
+  json header = {
+      {"__metadata__",
+       {{"format", "pt"}, {"gptlab_config", config_to_json(ck.config)}, {"gptlab_model", ck.model_kind}}}};
   std::size_t offset = 0;
   for (const ParamTensor& t : ck.tensors) {
     const std::size_t bytes = t.size() * sizeof(float);

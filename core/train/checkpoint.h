@@ -40,7 +40,7 @@ struct Checkpoint {
   int step = 0;
   std::vector<ParamTensor> tensors;
   std::vector<float> params;
-  std::vector<float> adam_m, adam_v;  // empty: no optimizer state
+  std::vector<float> adam_m, adam_v;      // empty: no optimizer state
   std::vector<std::uint64_t> rng_states;  // the trainer's random streams (empty: not saved)
 };
 

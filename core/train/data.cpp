@@ -9,7 +9,8 @@ namespace gptlab {
 
 long long BatchData::counted(int first, int count) const {
   const auto begin = targets.begin() + static_cast<std::ptrdiff_t>(first) * T;
-  return std::count_if(begin, begin + static_cast<std::ptrdiff_t>(count) * T, [](int t) { return t != kIgnoreIndex; });
+  return std::count_if(begin, begin + static_cast<std::ptrdiff_t>(count) * T,
+                       [](int t) { return t != kIgnoreIndex; });
 }
 
 int part_rows(int B, int micro_batch, int threads) {
@@ -20,7 +21,8 @@ int part_rows(int B, int micro_batch, int threads) {
 TrainValSplit split_train_val(const std::vector<int>& stream, double train_fraction) {
   const auto n_train = static_cast<std::size_t>(static_cast<double>(stream.size()) * train_fraction);
   if (n_train == 0 || n_train == stream.size())
-    throw ShapeError("The corpus (" + std::to_string(stream.size()) + " tokens) is too short to split into training "
+    throw ShapeError("The corpus (" + std::to_string(stream.size()) +
+                     " tokens) is too short to split into training "
                      "and validation text.");
   return {{stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(n_train)},
           {stream.begin() + static_cast<std::ptrdiff_t>(n_train), stream.end()}};
@@ -29,14 +31,16 @@ TrainValSplit split_train_val(const std::vector<int>& stream, double train_fract
 void sample_blocks(const std::vector<int>& stream, int B, int T, Rng& rng, BatchData& out) {
   if (B < 1 || T < 1) throw ShapeError("A batch needs at least one sequence of at least one token.");
   if (stream.size() < static_cast<std::size_t>(T) + 1)
-    throw ShapeError("The text has " + std::to_string(stream.size()) + " tokens, but a block of " + std::to_string(T) +
-                     " needs at least " + std::to_string(T + 1) + " (one more, for the last target).");
+    throw ShapeError("The text has " + std::to_string(stream.size()) + " tokens, but a block of " +
+                     std::to_string(T) + " needs at least " + std::to_string(T + 1) +
+                     " (one more, for the last target).");
   out.B = B;
   out.T = T;
   out.tokens.resize(static_cast<std::size_t>(B) * T);
   out.targets.resize(out.tokens.size());
   out.key_pad.clear();
-  const auto starts = static_cast<std::uint32_t>(stream.size() - T);  // windows [s, s + T] exist for s < starts
+  const auto starts =
+      static_cast<std::uint32_t>(stream.size() - T);  // windows [s, s + T] exist for s < starts
   for (int b = 0; b < B; ++b) {
     const std::size_t s = rng.below(starts);
     for (int t = 0; t < T; ++t) {
@@ -46,20 +50,23 @@ void sample_blocks(const std::vector<int>& stream, int B, int T, Rng& rng, Batch
   }
 }
 
-std::vector<std::vector<int>> split_documents(const std::vector<int>& stream, const std::vector<int>& separator) {
+std::vector<std::vector<int>> split_documents(const std::vector<int>& stream,
+                                              const std::vector<int>& separator) {
   std::vector<std::vector<int>> docs(1);
   for (std::size_t i = 0; i < stream.size(); ++i) {
     docs.back().push_back(stream[i]);
     const std::size_t n = docs.back().size();
     if (!separator.empty() && n >= separator.size() &&
-        std::equal(separator.begin(), separator.end(), docs.back().end() - static_cast<std::ptrdiff_t>(separator.size())))
+        std::equal(separator.begin(), separator.end(),
+                   docs.back().end() - static_cast<std::ptrdiff_t>(separator.size())))
       docs.emplace_back();
   }
   if (docs.back().empty()) docs.pop_back();
   return docs;
 }
 
-void sample_documents(const std::vector<std::vector<int>>& docs, int B, int T, int pad_id, Rng& rng, BatchData& out) {
+void sample_documents(const std::vector<std::vector<int>>& docs, int B, int T, int pad_id, Rng& rng,
+                      BatchData& out) {
   if (docs.empty()) throw ShapeError("There are no documents to sample from.");
   if (B < 1 || T < 1) throw ShapeError("A batch needs at least one sequence of at least one token.");
   std::vector<const std::vector<int>*> picked(B);
@@ -119,8 +126,10 @@ void corrupt(BatchData& batch, const std::vector<std::size_t>& chosen, const Mas
   if (replacements.empty()) throw ShapeError("Masking needs at least one token that is not special.");
   for (std::size_t i : chosen) {
     const float u = rng.uniform_float();
-    if (u < 0.8f) batch.tokens[i] = o.mask_id;
-    else if (u < 0.9f) batch.tokens[i] = replacements[rng.below(static_cast<std::uint32_t>(replacements.size()))];
+    if (u < 0.8f)
+      batch.tokens[i] = o.mask_id;
+    else if (u < 0.9f)
+      batch.tokens[i] = replacements[rng.below(static_cast<std::uint32_t>(replacements.size()))];
   }
 }
 

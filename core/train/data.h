@@ -30,9 +30,11 @@ struct BatchData {
   Batch view() const { return rows(0, B); }
   Batch rows(int first, int count) const {  // rows [first, first + count)
     const std::size_t at = static_cast<std::size_t>(first) * T;
-    return {tokens.data() + at, targets.data() + at, key_pad.empty() ? nullptr : key_pad.data() + at, count, T};
+    return {tokens.data() + at, targets.data() + at, key_pad.empty() ? nullptr : key_pad.data() + at, count,
+            T};
   }
-  long long counted(int first, int count) const;  // targets of rows [first, first + count) that count towards the loss
+  long long counted(int first,
+                    int count) const;  // targets of rows [first, first + count) that count towards the loss
 };
 
 // Rows per part of a batch of B rows run in parts: micro_batch, or else one part per thread.
@@ -44,12 +46,14 @@ void sample_blocks(const std::vector<int>& stream, int B, int T, Rng& rng, Batch
 
 // Cuts a token stream into documents at every occurrence of `separator` (a token
 // sequence, e.g. the tokens of "\n\n"); the separator stays at the end of its document.
-std::vector<std::vector<int>> split_documents(const std::vector<int>& stream, const std::vector<int>& separator);
+std::vector<std::vector<int>> split_documents(const std::vector<int>& stream,
+                                              const std::vector<int>& separator);
 
 // B random documents, each cut to at most T tokens, padded with pad_id to the
 // longest of them; key_pad marks the padding. Targets are left at -100: an
 // objective fills them.
-void sample_documents(const std::vector<std::vector<int>>& docs, int B, int T, int pad_id, Rng& rng, BatchData& out);
+void sample_documents(const std::vector<std::vector<int>>& docs, int B, int T, int pad_id, Rng& rng,
+                      BatchData& out);
 
 // ---- objectives: each fills the targets of a batch (and may change its tokens) ----
 
@@ -58,8 +62,8 @@ void sample_documents(const std::vector<std::vector<int>>& docs, int B, int T, i
 void causal_lm(BatchData& batch);
 
 struct MaskingOptions {
-  float rate = 0.15f;            // share of eligible positions chosen
-  int mask_id;                   // <mask>
+  float rate = 0.15f;  // share of eligible positions chosen
+  int mask_id;         // <mask>
   int vocab_size;
   std::vector<int> special_ids;  // never chosen, never used as random replacements
 };

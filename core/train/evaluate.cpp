@@ -16,7 +16,8 @@ Evaluation::Evaluation(std::vector<BatchData> train, std::vector<BatchData> val,
     for (const BatchData& b : batches_[split]) counted_[split].push_back(b.counted(0, b.B));
 }
 
-// The next parts, one per thread (fewer at the end): a batch's rows, then the next batch, then the next split.
+// The next parts, one per thread (fewer at the end): a batch's rows, then the next batch, then the next
+// split.
 std::vector<Evaluation::Part> Evaluation::next_parts(int threads) {
   const int batches = static_cast<int>(batches_[0].size());
   std::vector<Part> parts;
@@ -55,7 +56,8 @@ std::optional<EvalResult> Evaluation::run_part(const Replicas& on) {
 }
 
 // Loss (mean over counted targets), argmax hits and most-frequent-token hits on rows of an eval batch.
-Evaluation::EvalStats Evaluation::eval_rows(Gpt<float>& model, const BatchData& b, int first_row, int rows) const {
+Evaluation::EvalStats Evaluation::eval_rows(Gpt<float>& model, const BatchData& b, int first_row,
+                                            int rows) const {
   EvalStats s;
   s.loss = model.forward(b.rows(first_row, rows));
   const int V = model.vocab_size();

@@ -6,26 +6,26 @@
 #include <optional>
 #include <vector>
 
-#include "train/data.h"
 #include "model/gpt.h"
 #include "numerics/thread_pool.h"
+#include "train/data.h"
 
 namespace gptlab {
 
 struct EvalResult {
   double train_loss, val_loss;
-  double perplexity;         // exp(val_loss)
-  double bits_per_char;      // val_loss in bits per character of text (comparable across tokenizers)
-  double masked_accuracy;    // masked objectives: share of masked tokens predicted exactly (else -1)
-  double unigram_accuracy;   // the same for always guessing the most frequent training token
+  double perplexity;        // exp(val_loss)
+  double bits_per_char;     // val_loss in bits per character of text (comparable across tokenizers)
+  double masked_accuracy;   // masked objectives: share of masked tokens predicted exactly (else -1)
+  double unigram_accuracy;  // the same for always guessing the most frequent training token
 };
 
 // What an evaluation needs to know besides the model and the batches.
 struct EvalOptions {
-  int micro_batch = 0;          // rows per forward, as TrainOptions::micro_batch
-  int most_frequent = 0;        // the training split's most frequent token
-  double chars_per_token = 1;   // for bits_per_char
-  bool masked = false;          // a masked objective: report masked_accuracy
+  int micro_batch = 0;         // rows per forward, as TrainOptions::micro_batch
+  int most_frequent = 0;       // the training split's most frequent token
+  double chars_per_token = 1;  // for bits_per_char
+  bool masked = false;         // a masked objective: report masked_accuracy
 };
 
 // The model and its replicas: pool member k runs on model (k == 0) or replicas[k - 1].

@@ -16,9 +16,11 @@ float LrSchedule::at(int step) const {
 }
 
 void LrSchedule::validate() const {
-  if (!(max_lr > 0 && std::isfinite(max_lr))) throw ShapeError("The learning rate must be a positive number.");
+  if (!(max_lr > 0 && std::isfinite(max_lr)))
+    throw ShapeError("The learning rate must be a positive number.");
   if (kind == Kind::constant) return;
-  if (!(min_lr >= 0 && min_lr <= max_lr)) throw ShapeError("The minimum learning rate must be between 0 and the maximum.");
+  if (!(min_lr >= 0 && min_lr <= max_lr))
+    throw ShapeError("The minimum learning rate must be between 0 and the maximum.");
   if (warmup < 0) throw ShapeError("Warmup steps cannot be negative.");
   if (total <= warmup) throw ShapeError("The schedule needs more total steps than warmup steps.");
 }

@@ -22,27 +22,39 @@ const std::vector<std::string> kSpecials(kStandardSpecials.begin(), kStandardSpe
 std::unique_ptr<Tokenizer> train_tokenizer(std::string_view corpus, const TrainOptions& o) {
   SplitPattern split = SplitPattern::none;
   switch (o.tokenizer) {
-    case TokenizerKind::characters: return std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, kSpecials));
-    case TokenizerKind::bpe: split = SplitPattern::none; break;
-    case TokenizerKind::bpe_gpt2: split = SplitPattern::gpt2; break;
-    case TokenizerKind::bpe_gpt4: split = SplitPattern::gpt4; break;
+    case TokenizerKind::characters:
+      return std::make_unique<CharTokenizer>(CharTokenizer::train(corpus, kSpecials));
+    case TokenizerKind::bpe:
+      split = SplitPattern::none;
+      break;
+    case TokenizerKind::bpe_gpt2:
+      split = SplitPattern::gpt2;
+      break;
+    case TokenizerKind::bpe_gpt4:
+      split = SplitPattern::gpt4;
+      break;
   }
-  return std::make_unique<BpeTokenizer>(BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
+  return std::make_unique<BpeTokenizer>(
+      BpeTokenizer::train(corpus, {o.vocab_size, split, kSpecials, {}}).tokenizer);
 }
 
 // Mean -log P(val[i]) over i >= 1 with add-one unigram counts c of train (N tokens, V = c.size()):
 // P(v) = (c_v + 1) / (N + V).
-double unigram_baseline(const std::vector<long long>& counts, std::size_t train_size, const std::vector<int>& val) {
+double unigram_baseline(const std::vector<long long>& counts, std::size_t train_size,
+                        const std::vector<int>& val) {
   const double total = static_cast<double>(train_size) + static_cast<double>(counts.size());
   double nll = 0;
-  for (std::size_t i = 1; i < val.size(); ++i) nll -= std::log((static_cast<double>(counts[val[i]]) + 1) / total);
+  for (std::size_t i = 1; i < val.size(); ++i)
+    nll -= std::log((static_cast<double>(counts[val[i]]) + 1) / total);
   return nll / static_cast<double>(val.size() - 1);
 }
 
 // Mean -log P(val[i] | val[i-1]) with add-one bigram counts of train's adjacent pairs:
 // P(b | a) = (c_ab + 1) / (c_a + V), c_a = pairs that start with a. Sparse: only seen pairs are stored.
 double bigram_baseline(const std::vector<int>& train, const std::vector<int>& val, int V) {
-  const auto key = [V](int a, int b) { return static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(V) + b; };
+  const auto key = [V](int a, int b) {
+    return static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(V) + b;
+  };
   std::unordered_map<std::uint64_t, long long> pairs;
   std::vector<long long> starts(V);
   for (std::size_t i = 1; i < train.size(); ++i) {
@@ -65,7 +77,8 @@ GptConfig for_objective(GptConfig c, Objective o) {
 
 }  // namespace
 
-Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const GptConfig& model) : options_(options) {
+Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const GptConfig& model)
+    : options_(options) {
   GptConfig shape = model;  // the model's own errors first; its vocabulary comes from the tokenizer below
   shape.vocab_size = 1;
   shape.validate();
@@ -81,8 +94,10 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Gpt
   start_threads();
 }
 
-Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Checkpoint& ck) : options_(options) {
-  if (ck.model_kind != "gpt") throw Error("The checkpoint holds a " + ck.model_kind + " model; training resumes GPTs only.");
+Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Checkpoint& ck)
+    : options_(options) {
+  if (ck.model_kind != "gpt")
+    throw Error("The checkpoint holds a " + ck.model_kind + " model; training resumes GPTs only.");
   tokenizer_ = load_tokenizer(ck.tokenizer);
   options_.objective = parse_objective(ck.objective);
   if (tokenizer_->vocab_size() != ck.config.vocab_size)
@@ -109,19 +124,22 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Che
 
 void Trainer::start_threads() {
   if (options_.threads < 1 || options_.threads > 64)
-    throw Error("The number of threads must be between 1 and 64, not " + std::to_string(options_.threads) + ".");
+    throw Error("The number of threads must be between 1 and 64, not " + std::to_string(options_.threads) +
+                ".");
   pool_ = std::make_unique<ThreadPool>(options_.threads);
-  for (int k = 1; k < pool_->size(); ++k) replicas_.push_back(std::make_unique<Gpt<float>>(model_->config(), options_.seed));
+  for (int k = 1; k < pool_->size(); ++k)
+    replicas_.push_back(std::make_unique<Gpt<float>>(model_->config(), options_.seed));
 }
 
 void Trainer::prepare(std::string_view corpus) {
   const std::vector<int> stream = tokenizer_->encode(corpus);
   const int T = model_->config().block_size;
   if (stream.size() < static_cast<std::size_t>(T) + 1)
-    throw Error("The corpus is " + std::to_string(stream.size()) + " tokens long; a block size of " + std::to_string(T) +
-                " needs at least " + std::to_string(T + 1) + ".");
+    throw Error("The corpus is " + std::to_string(stream.size()) + " tokens long; a block size of " +
+                std::to_string(T) + " needs at least " + std::to_string(T + 1) + ".");
   data_ = split_train_val(stream, options_.train_fraction);
-  if (data_.val.size() < static_cast<std::size_t>(T) + 1 || data_.train.size() < static_cast<std::size_t>(T) + 1)
+  if (data_.val.size() < static_cast<std::size_t>(T) + 1 ||
+      data_.train.size() < static_cast<std::size_t>(T) + 1)
     throw Error("The corpus is too short: its validation part (" + std::to_string(data_.val.size()) +
                 " tokens) needs at least block_size + 1 = " + std::to_string(T + 1) + " tokens.");
   std::size_t chars = 0;
@@ -138,7 +156,9 @@ void Trainer::prepare(std::string_view corpus) {
   most_frequent_ = static_cast<int>(std::max_element(counts.begin(), counts.end()) - counts.begin());
   baselines_.unigram = unigram_baseline(counts, data_.train.size(), data_.val);
   const bool char_tokens = dynamic_cast<const CharTokenizer*>(tokenizer_.get()) != nullptr;
-  baselines_.bigram = char_tokens && options_.objective == Objective::causal ? bigram_baseline(data_.train, data_.val, V) : -1;
+  baselines_.bigram = char_tokens && options_.objective == Objective::causal
+                          ? bigram_baseline(data_.train, data_.val, V)
+                          : -1;
   masking_ = {0.15f, tokenizer_->special_id("<mask>"), tokenizer_->vocab_size(), {}};
   for (const SpecialToken& s : tokenizer_->specials()) masking_.special_ids.push_back(s.id);
   Rng root(options_.seed);
@@ -160,8 +180,10 @@ void Trainer::make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng
     if (docs) causal_lm(out);
     return;
   }
-  if (options_.objective == Objective::masked) masked_lm(out, masking_, mask_rng);
-  else masked_next_token(out, masking_, mask_rng);
+  if (options_.objective == Objective::masked)
+    masked_lm(out, masking_, mask_rng);
+  else
+    masked_next_token(out, masking_, mask_rng);
 }
 
 float Trainer::step() {
@@ -192,7 +214,8 @@ void Trainer::begin_step() {
 void Trainer::run_parts() {
   const int rows = part_rows(batch_.B, options_.micro_batch, pool_->size());
   const int parts = std::min(pool_->size(), (batch_.B - part_row_ + rows - 1) / rows);
-  std::vector<Rng> dropout_rngs;  // one stream per part, drawn in order: the same masks on any number of threads
+  std::vector<Rng>
+      dropout_rngs;  // one stream per part, drawn in order: the same masks on any number of threads
   for (int k = 0; k < parts; ++k) dropout_rngs.push_back(dropout_rng_.split());
   std::vector<double> losses(parts);
   const Replicas on = members();
@@ -209,7 +232,8 @@ void Trainer::run_parts() {
 double Trainer::run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng) {
   const long long counted = batch_.counted(first_row, rows);
   const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
-  const float loss = model.forward(batch_.rows(first_row, rows), {true, options_.dropout.at(step_), &dropout_rng, share});
+  const float loss =
+      model.forward(batch_.rows(first_row, rows), {true, options_.dropout.at(step_), &dropout_rng, share});
   if (counted) model.backward();
   return static_cast<double>(loss) * share;
 }
@@ -222,7 +246,8 @@ float Trainer::finish_step() {
   const float step_loss = static_cast<float>(part_loss_);
   if (!std::isfinite(step_loss) || !std::isfinite(norm))
     throw Error("Training diverged at step " + std::to_string(step_ + 1) + ": the " +
-                (std::isfinite(step_loss) ? "gradient" : "loss") + " is not a finite number. Lower the learning rate; "
+                (std::isfinite(step_loss) ? "gradient" : "loss") +
+                " is not a finite number. Lower the learning rate; "
                 "the weights are kept as they were before this step.");
   adamw_->step(model_->params(), model_->grads(), options_.lr.at(step_));
   ++step_;
@@ -232,12 +257,13 @@ float Trainer::finish_step() {
 // All-reduce: the step's gradient is the sum over the replicas' parts.
 void Trainer::sum_gradients() {
   for (auto& replica : replicas_)
-    std::transform(replica->grads().begin(), replica->grads().end(), model_->grads().begin(), model_->grads().begin(),
-                   std::plus<>());
+    std::transform(replica->grads().begin(), replica->grads().end(), model_->grads().begin(),
+                   model_->grads().begin(), std::plus<>());
 }
 
 void Trainer::sync_replicas() {
-  for (auto& replica : replicas_) std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
+  for (auto& replica : replicas_)
+    std::copy(model_->params().begin(), model_->params().end(), replica->params().begin());
 }
 
 EvalResult Trainer::evaluate() {
@@ -260,7 +286,8 @@ void Trainer::start_evaluation() {
     for (int i = 0; i < options_.eval_batches; ++i)
       make_batch(split == 0 ? data_.train : data_.val, rng, mask_rng, batches[split].emplace_back());
   }
-  const EvalOptions eval{options_.micro_batch, most_frequent_, chars_per_token_, options_.objective != Objective::causal};
+  const EvalOptions eval{options_.micro_batch, most_frequent_, chars_per_token_,
+                         options_.objective != Objective::causal};
   eval_ = std::make_unique<Evaluation>(std::move(batches[0]), std::move(batches[1]), eval);
   sync_replicas();
 }

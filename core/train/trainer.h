@@ -8,14 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "model/gpt.h"
+#include "numerics/thread_pool.h"
+#include "text/tokenizer.h"
 #include "train/adamw.h"
 #include "train/checkpoint.h"
 #include "train/data.h"
 #include "train/evaluate.h"
-#include "model/gpt.h"
 #include "train/schedule.h"
-#include "numerics/thread_pool.h"
-#include "text/tokenizer.h"
 
 namespace gptlab {
 
@@ -52,7 +52,7 @@ struct TrainOptions {
 // smoothed counts from the training split.
 struct Baselines {
   double unigram;  // P(v) = (c_v + 1) / (N + V)
-  double bigram;   // P(b | a) = (c_ab + 1) / (c_a + V); character tokenizer and causal objective only, else -1
+  double bigram;  // P(b | a) = (c_ab + 1) / (c_a + V); character tokenizer and causal objective only, else -1
 };
 
 class Trainer {
@@ -121,9 +121,9 @@ class Trainer {
   std::vector<std::uint64_t> step_start_rngs_;  // the three streams' states when the current step began
   BatchData batch_;
   std::unique_ptr<Evaluation> eval_;  // an evaluation under way
-  int part_row_ = 0;         // the next row of batch_ to run; 0: a new step begins
-  double part_loss_ = 0;     // the step's loss so far
-  long long part_counted_ = 0;  // targets that count in the whole batch
+  int part_row_ = 0;                  // the next row of batch_ to run; 0: a new step begins
+  double part_loss_ = 0;              // the step's loss so far
+  long long part_counted_ = 0;        // targets that count in the whole batch
 };
 
 }  // namespace gptlab

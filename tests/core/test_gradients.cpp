@@ -61,9 +61,13 @@ double dot(const Vec& a, const double* b) {
 TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   Rng rng(1);
   const int n = 3, in = 5, out = 4;
-  Vec x = random_vec(rng, n * in), w = random_vec(rng, out * in), b = random_vec(rng, out), dy = random_vec(rng, n * out);
+  Vec x = random_vec(rng, n * in), w = random_vec(rng, out * in), b = random_vec(rng, out),
+      dy = random_vec(rng, n * out);
   Vec y(n * out);
-  auto linear_loss = [&] { linear_forward(y.data(), x.data(), w.data(), b.data(), n, in, out); return dot(dy, y.data()); };
+  auto linear_loss = [&] {
+    linear_forward(y.data(), x.data(), w.data(), b.data(), n, in, out);
+    return dot(dy, y.data());
+  };
   Vec dx(x.size()), dw(w.size()), db(b.size());
   linear_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), n, in, out);
   check_gradient("linear dx", x, dx, linear_loss);
@@ -71,17 +75,25 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   check_gradient("linear db", b, db, linear_loss);
 
   const int C = 6;
-  Vec nx = random_vec(rng, n * C, 2.0), nw = random_vec(rng, C), nb = random_vec(rng, C), ndy = random_vec(rng, n * C);
+  Vec nx = random_vec(rng, n * C, 2.0), nw = random_vec(rng, C), nb = random_vec(rng, C),
+      ndy = random_vec(rng, n * C);
   Vec ny(n * C), mean(n), rstd(n);
-  auto ln_loss = [&] { layernorm_forward(ny.data(), mean.data(), rstd.data(), nx.data(), nw.data(), nb.data(), n, C); return dot(ndy, ny.data()); };
+  auto ln_loss = [&] {
+    layernorm_forward(ny.data(), mean.data(), rstd.data(), nx.data(), nw.data(), nb.data(), n, C);
+    return dot(ndy, ny.data());
+  };
   ln_loss();
   Vec ndx(nx.size()), ndw(C), ndb(C);
-  layernorm_backward(ndx.data(), ndw.data(), ndb.data(), ndy.data(), nx.data(), nw.data(), mean.data(), rstd.data(), n, C);
+  layernorm_backward(ndx.data(), ndw.data(), ndb.data(), ndy.data(), nx.data(), nw.data(), mean.data(),
+                     rstd.data(), n, C);
   check_gradient("layernorm dx", nx, ndx, ln_loss);
   check_gradient("layernorm dw", nw, ndw, ln_loss);
   check_gradient("layernorm db", nb, ndb, ln_loss);
 
-  auto rms_loss = [&] { rmsnorm_forward(ny.data(), rstd.data(), nx.data(), nw.data(), n, C); return dot(ndy, ny.data()); };
+  auto rms_loss = [&] {
+    rmsnorm_forward(ny.data(), rstd.data(), nx.data(), nw.data(), n, C);
+    return dot(ndy, ny.data());
+  };
   rms_loss();
   Vec rdx(nx.size()), rdw(C);
   rmsnorm_backward(rdx.data(), rdw.data(), ndy.data(), nx.data(), nw.data(), rstd.data(), n, C);
@@ -89,13 +101,19 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   check_gradient("rmsnorm dw", nw, rdw, rms_loss);
 
   Vec gx = random_vec(rng, 20, 2.0), gdy = random_vec(rng, 20), gy(20), gdx(20);
-  auto gelu_loss = [&] { gelu_forward(gy.data(), gx.data(), 20); return dot(gdy, gy.data()); };
+  auto gelu_loss = [&] {
+    gelu_forward(gy.data(), gx.data(), 20);
+    return dot(gdy, gy.data());
+  };
   gelu_backward(gdx.data(), gdy.data(), gx.data(), 20);
   check_gradient("gelu", gx, gdx, gelu_loss);
 
   const int F = 4;
   Vec gu = random_vec(rng, n * 2 * F, 2.0), hdy = random_vec(rng, n * F), h(n * F), dgu(gu.size());
-  auto swiglu_loss = [&] { swiglu_forward(h.data(), gu.data(), n, F); return dot(hdy, h.data()); };
+  auto swiglu_loss = [&] {
+    swiglu_forward(h.data(), gu.data(), n, F);
+    return dot(hdy, h.data());
+  };
   swiglu_backward(dgu.data(), hdy.data(), gu.data(), n, F);
   check_gradient("swiglu", gu, dgu, swiglu_loss);
 
@@ -103,13 +121,21 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   Vec cos(T * 2), sin(T * 2);
   rope_tables(cos.data(), sin.data(), T, RC / NH, 10000.0f);
   Vec qkv = random_vec(rng, B * T * 3 * RC), rdy = random_vec(rng, qkv.size()), rotated(qkv.size());
-  auto rope_loss = [&] { rotated = qkv; rope_forward(rotated.data(), cos.data(), sin.data(), B, T, RC, NH); return dot(rdy, rotated.data()); };
+  auto rope_loss = [&] {
+    rotated = qkv;
+    rope_forward(rotated.data(), cos.data(), sin.data(), B, T, RC, NH);
+    return dot(rdy, rotated.data());
+  };
   Vec dqkv = rdy;  // rope_backward rotates a gradient in place
   rope_backward(dqkv.data(), cos.data(), sin.data(), B, T, RC, NH);
   check_gradient("rope", qkv, dqkv, rope_loss);
 
   Vec dx_in = random_vec(rng, 50), ddy = random_vec(rng, 50), dout(50), mask(50), ddx(50);
-  auto drop_loss = [&] { Rng r(9); dropout_forward(dout.data(), mask.data(), dx_in.data(), 50, 0.3f, r); return dot(ddy, dout.data()); };
+  auto drop_loss = [&] {
+    Rng r(9);
+    dropout_forward(dout.data(), mask.data(), dx_in.data(), 50, 0.3f, r);
+    return dot(ddy, dout.data());
+  };
   drop_loss();
   dropout_backward(ddx.data(), ddy.data(), mask.data(), 50);
   check_gradient("dropout", dx_in, ddx, drop_loss);
@@ -117,7 +143,8 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   for (double m : mask) zeros += m == 0.0;
   CHECK(zeros > 5);  // p = 0.3 of 50: some are dropped ...
   CHECK(zeros < 30);
-  for (double m : mask) CHECK((m == 0.0 || std::fabs(m - 1 / (1 - double(0.3f))) < 1e-12));  // ... the rest scaled by 1/(1-p)
+  for (double m : mask)
+    CHECK((m == 0.0 || std::fabs(m - 1 / (1 - double(0.3f))) < 1e-12));  // ... the rest scaled by 1/(1-p)
 }
 
 TEST_CASE("layer gradients: cross entropy with ignored targets") {
@@ -130,7 +157,8 @@ TEST_CASE("layer gradients: cross entropy with ignored targets") {
   check_gradient("cross entropy", logits, dlogits, loss);
   for (int j = 0; j < V; ++j) CHECK(dlogits[V + j] == 0.0);  // the ignored row
   const int none[] = {kIgnoreIndex, kIgnoreIndex, kIgnoreIndex, kIgnoreIndex};
-  CHECK(cross_entropy<double>(logits.data(), none, n, V, dlogits.data()) == 0.0);  // nothing counted: 0, not NaN
+  CHECK(cross_entropy<double>(logits.data(), none, n, V, dlogits.data()) ==
+        0.0);  // nothing counted: 0, not NaN
   // Uniform logits: the loss is ln V.
   Vec flat(n * V, 0.0);
   CHECK(cross_entropy<double>(flat.data(), targets, n, V, nullptr) == doctest::Approx(std::log(5.0)));
@@ -144,7 +172,8 @@ TEST_CASE("layer gradients: attention, causal and bidirectional, with padding an
       const AttentionShape s{B, T, C, NH, causal};
       Vec qkv = random_vec(rng, B * T * 3 * C), dy = random_vec(rng, B * T * C), out(B * T * C);
       Vec probs(B * NH * T * T), mask(probs.size()), scratch(2 * T * T);
-      const std::uint8_t pad[] = {0, 0, 0, 1, 0, 1, 0, 0};  // key 3 of batch 0 and key 1 of batch 1 are padding
+      const std::uint8_t pad[] = {0, 0, 0, 1,
+                                  0, 1, 0, 0};  // key 3 of batch 0 and key 1 of batch 1 are padding
       auto loss = [&] {
         Rng r(5);
         attention_forward(out.data(), probs.data(), mask.data(), scratch.data(), qkv.data(), pad, s, p, r);
@@ -176,7 +205,8 @@ TEST_CASE("a query whose keys are all padding attends to nothing, without NaN") 
   Rng rng(4);
   Vec qkv = random_vec(rng, B * T * 3 * C), out(B * T * C), probs(T * T), mask(T * T), scratch(2 * T * T);
   const std::uint8_t pad[] = {1, 1, 0};  // causal: query 0 and 1 only see padding
-  attention_forward(out.data(), probs.data(), mask.data(), scratch.data(), qkv.data(), pad, {B, T, C, NH, true}, 0.0f, rng);
+  attention_forward(out.data(), probs.data(), mask.data(), scratch.data(), qkv.data(), pad,
+                    {B, T, C, NH, true}, 0.0f, rng);
   for (int j = 0; j < T; ++j) CHECK(probs[j] == 0.0);
   for (double v : out) CHECK(std::isfinite(v));
   CHECK(out[0] == 0.0);
@@ -202,18 +232,24 @@ GptConfig tiny() {
 
 TEST_CASE("whole-model gradients on tiny configurations") {
   std::vector<ModelCase> cases;
-  auto with = [](auto f) { GptConfig c = tiny(); f(c); return c; };
+  auto with = [](auto f) {
+    GptConfig c = tiny();
+    f(c);
+    return c;
+  };
   cases.push_back({"rope gelu causal", tiny(), false, 0.0f});
-  cases.push_back({"learned positions", with([](GptConfig& c) { c.positions = Positions::learned; }), false, 0.0f});
+  cases.push_back(
+      {"learned positions", with([](GptConfig& c) { c.positions = Positions::learned; }), false, 0.0f});
   cases.push_back({"swiglu", with([](GptConfig& c) { c.ffn = Ffn::swiglu; }), false, 0.0f});
   cases.push_back({"rmsnorm", with([](GptConfig& c) { c.norm = Norm::rmsnorm; }), false, 0.0f});
-  cases.push_back({"bidirectional with padding", with([](GptConfig& c) { c.attention = AttentionMode::bidirectional; }), true, 0.0f});
+  cases.push_back({"bidirectional with padding",
+                   with([](GptConfig& c) { c.attention = AttentionMode::bidirectional; }), true, 0.0f});
   cases.push_back({"causal with padding", tiny(), true, 0.0f});
   cases.push_back({"tied weights", with([](GptConfig& c) { c.tie_weights = true; }), false, 0.0f});
   cases.push_back({"dropout", with([](GptConfig& c) { c.dropout = 0.2f; }), false, 0.2f});
-  cases.push_back({"swiglu learned bidirectional rmsnorm tied, padding, dropout",
-                   with([](GptConfig& c) {
-                     c.ffn = Ffn::swiglu, c.positions = Positions::learned, c.attention = AttentionMode::bidirectional;
+  cases.push_back({"swiglu learned bidirectional rmsnorm tied, padding, dropout", with([](GptConfig& c) {
+                     c.ffn = Ffn::swiglu, c.positions = Positions::learned,
+                     c.attention = AttentionMode::bidirectional;
                      c.norm = Norm::rmsnorm, c.tie_weights = true;
                    }),
                    true, 0.1f});
@@ -231,7 +267,8 @@ TEST_CASE("whole-model gradients on tiny configurations") {
     loss();
     model.zero_grad();
     model.backward();
-    Vec params(model.params().begin(), model.params().end()), grads(model.grads().begin(), model.grads().end());
+    Vec params(model.params().begin(), model.params().end()),
+        grads(model.grads().begin(), model.grads().end());
     // check_gradient perturbs a copy; write it back into the model before each loss.
     auto model_loss = [&] {
       std::copy(params.begin(), params.end(), model.params().begin());

@@ -29,8 +29,8 @@ struct Case {
   Op op;
   std::ptrdiff_t m, k, n;
   bool bias, accumulate;
-  std::ptrdiff_t pad = 0;   // extra columns in every row stride (sub-matrix views)
-  std::ptrdiff_t shift = 0; // floats of offset from an aligned start (unaligned pointers)
+  std::ptrdiff_t pad = 0;    // extra columns in every row stride (sub-matrix views)
+  std::ptrdiff_t shift = 0;  // floats of offset from an aligned start (unaligned pointers)
 };
 
 struct Buffer {  // a row-major matrix with a chosen stride inside a larger allocation
@@ -75,14 +75,16 @@ void check_case(const Case& cs, std::uint32_t seed) {
   Map ea(a.view.data, a.view.rows, a.view.cols, Eigen::OuterStride<>(a.view.row_stride));
   Map eb(b.view.data, b.view.rows, b.view.cols, Eigen::OuterStride<>(b.view.row_stride));
   Map ec0(before.data() + cs.shift, cs.m, cs.n, Eigen::OuterStride<>(c.view.row_stride));
-  RowMajor eigen = ta ? RowMajor(ea.transpose() * eb) : tb ? RowMajor(ea * eb.transpose()) : RowMajor(ea * eb);
+  RowMajor eigen = ta   ? RowMajor(ea.transpose() * eb)
+                   : tb ? RowMajor(ea * eb.transpose())
+                        : RowMajor(ea * eb);
   if (cs.bias)
     for (std::ptrdiff_t i = 0; i < cs.m; ++i)
       for (std::ptrdiff_t j = 0; j < cs.n; ++j) eigen(i, j) += bias[j];
   if (cs.accumulate) eigen += ec0;
 
-  INFO(op_name(cs.op), " m=", cs.m, " k=", cs.k, " n=", cs.n, " bias=", cs.bias, " accumulate=", cs.accumulate,
-       " pad=", cs.pad, " shift=", cs.shift);
+  INFO(op_name(cs.op), " m=", cs.m, " k=", cs.k, " n=", cs.n, " bias=", cs.bias,
+       " accumulate=", cs.accumulate, " pad=", cs.pad, " shift=", cs.shift);
   const float eps = FLT_EPSILON;
   int bad = 0;
   for (std::ptrdiff_t i = 0; i < cs.m; ++i) {
@@ -100,7 +102,8 @@ void check_case(const Case& cs, std::uint32_t seed) {
   int stray = 0;
   for (std::size_t idx = 0; idx < c.storage.size(); ++idx) {
     const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(idx) - cs.shift;
-    const bool inside = c.view.row_stride > 0 && off >= 0 && off / c.view.row_stride < cs.m && off % c.view.row_stride < cs.n;
+    const bool inside =
+        c.view.row_stride > 0 && off >= 0 && off / c.view.row_stride < cs.m && off % c.view.row_stride < cs.n;
     if (!inside && c.storage[idx] != before[idx]) ++stray;
   }
   CHECK(stray == 0);
@@ -109,7 +112,7 @@ void check_case(const Case& cs, std::uint32_t seed) {
 }  // namespace
 
 TEST_CASE("matmul variants match the references on edge shapes") {
-  const std::ptrdiff_t sizes[][3] = {{1, 1, 1}, {7, 13, 5}, {1, 17, 1}, {3, 1, 33}, {2, 3, 4},
+  const std::ptrdiff_t sizes[][3] = {{1, 1, 1},   {7, 13, 5},   {1, 17, 1},    {3, 1, 33},   {2, 3, 4},
                                      {13, 7, 31}, {6, 256, 32}, {31, 257, 17}, {65, 9, 129}, {97, 300, 3}};
   std::uint32_t seed = 1;
   for (Op op : {Op::ab, Op::abt, Op::atb})
@@ -122,7 +125,8 @@ TEST_CASE("matmul variants match the references on random shapes, strides and of
   std::mt19937 rng(2026);
   std::uniform_int_distribution<int> dim(1, 200), pad(0, 5), shift(0, 7), coin(0, 1);
   for (int t = 0; t < 60; ++t) {
-    Case cs{static_cast<Op>(t % 3), dim(rng), dim(rng), dim(rng), coin(rng) == 1, coin(rng) == 1, pad(rng), shift(rng)};
+    Case cs{static_cast<Op>(t % 3), dim(rng),       dim(rng), dim(rng),
+            coin(rng) == 1,         coin(rng) == 1, pad(rng), shift(rng)};
     check_case(cs, 1000u + t);
   }
 }
@@ -144,7 +148,8 @@ TEST_CASE("zero-size dimensions are handled") {
   }
   // k == 0: the product is an empty sum, so C = bias, or C += bias.
   std::vector<float> c{1, 2, 3, 4, 5, 6}, bias{10, 20, 30};
-  matmul(Matrix(c.data(), 2, 3), ConstMatrix(nullptr, 2, 0), ConstMatrix(nullptr, 0, 3), {bias.data(), false});
+  matmul(Matrix(c.data(), 2, 3), ConstMatrix(nullptr, 2, 0), ConstMatrix(nullptr, 0, 3),
+         {bias.data(), false});
   CHECK(c == std::vector<float>{10, 20, 30, 10, 20, 30});
   matmul(Matrix(c.data(), 2, 3), ConstMatrix(nullptr, 2, 0), ConstMatrix(nullptr, 0, 3), {bias.data(), true});
   CHECK(c == std::vector<float>{20, 40, 60, 20, 40, 60});
@@ -154,8 +159,8 @@ TEST_CASE("zero-size dimensions are handled") {
 
 TEST_CASE("a small product is exact where it can be") {
   // Integers below 2^24 multiply and add exactly in float, so this is exact.
-  std::vector<float> a{1, 2, 3, 4, 5, 6};        // 2x3
-  std::vector<float> b{7, 8, 9, 10, 11, 12};     // 3x2
+  std::vector<float> a{1, 2, 3, 4, 5, 6};     // 2x3
+  std::vector<float> b{7, 8, 9, 10, 11, 12};  // 3x2
   std::vector<float> c(4), bias{100, 200};
   matmul(Matrix(c.data(), 2, 2), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 3, 2), {bias.data()});
   CHECK(c == std::vector<float>{158, 264, 239, 354});
@@ -168,20 +173,21 @@ TEST_CASE("a small product is exact where it can be") {
 
 TEST_CASE("matmul rejects shapes that do not fit with a sentence") {
   std::vector<float> a(6), b(6), c(4);
-  CHECK_THROWS_WITH_AS(matmul(Matrix(c.data(), 2, 2), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 2, 3)),
-                       "matmul: C is 2x2, A is 2x3 and B is 2x3; the inner dimensions of the product differ.",
-                       ShapeError);
-  CHECK_THROWS_WITH_AS(matmul(Matrix(c.data(), 1, 4), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 3, 2)),
-                       "matmul: C is 1x4, A is 2x3 and B is 3x2; C must have the product's shape.", ShapeError);
+  CHECK_THROWS_WITH_AS(
+      matmul(Matrix(c.data(), 2, 2), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 2, 3)),
+      "matmul: C is 2x2, A is 2x3 and B is 2x3; the inner dimensions of the product differ.", ShapeError);
+  CHECK_THROWS_WITH_AS(
+      matmul(Matrix(c.data(), 1, 4), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 3, 2)),
+      "matmul: C is 1x4, A is 2x3 and B is 3x2; C must have the product's shape.", ShapeError);
   CHECK_THROWS_AS(matmul_bt(Matrix(c.data(), 2, 2), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 3, 2)),
                   ShapeError);
   CHECK_THROWS_AS(matmul_at(Matrix(c.data(), 2, 2), ConstMatrix(a.data(), 2, 3), ConstMatrix(b.data(), 3, 2)),
                   ShapeError);
   // In-place products would read what they already overwrote.
   std::vector<float> sq(4, 1.0f);
-  CHECK_THROWS_WITH_AS(matmul(Matrix(sq.data(), 2, 2), ConstMatrix(sq.data(), 2, 2), ConstMatrix(b.data(), 2, 2)),
-                       "matmul: C is 2x2, A is 2x2 and B is 2x2; C must not share memory with A, B or the bias.",
-                       ShapeError);
+  CHECK_THROWS_WITH_AS(
+      matmul(Matrix(sq.data(), 2, 2), ConstMatrix(sq.data(), 2, 2), ConstMatrix(b.data(), 2, 2)),
+      "matmul: C is 2x2, A is 2x2 and B is 2x2; C must not share memory with A, B or the bias.", ShapeError);
   CHECK_THROWS_AS(Matrix(c.data(), 2, 3, 2), ShapeError);
   CHECK_THROWS_AS(Matrix(c.data(), -1, 3), ShapeError);
 }

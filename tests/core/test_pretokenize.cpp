@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "errors.h"
+#include "test_support.h"
 #include "text/pretokenize.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
-#include "test_support.h"
 
 using namespace gptlab;
 using Chunks = std::vector<std::string>;
@@ -39,7 +39,10 @@ TEST_CASE("utf8 decodes valid text and replaces every invalid byte") {
     CHECK(len == 1);
     CHECK_FALSE(utf8::is_valid(bad));
   }
-  CHECK(utf8::sanitize("a\xFF" "b\xE4\xB8") == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(utf8::sanitize("a\xFF"
+                       "b\xE4\xB8") ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD\xEF\xBF\xBD");
   CHECK(utf8::sanitize("héllo 中") == "héllo 中");
   CHECK(utf8::is_valid("\xEF\xBF\xBD"));  // U+FFFD itself is valid text
 }
@@ -56,7 +59,8 @@ TEST_CASE("utf8 append and decode are inverse for every code point") {
 }
 
 TEST_CASE("Unicode classes") {
-  for (char32_t cp : {U'a', U'Z', U'é', U'ß', U'中', U'ж', U'Ω', U'ſ', U'ǅ', U'ʰ'}) CHECK(char_class(cp) == CharClass::kLetter);
+  for (char32_t cp : {U'a', U'Z', U'é', U'ß', U'中', U'ж', U'Ω', U'ſ', U'ǅ', U'ʰ'})
+    CHECK(char_class(cp) == CharClass::kLetter);
   for (char32_t cp : {U'0', U'9', U'٣', U'½', U'Ⅻ', U'²'}) CHECK(char_class(cp) == CharClass::kNumber);
   for (char32_t cp : {U' ', U'\t', U'\n', U'\r', U'\u000B', U'\u00A0', U'\u2028', U'\u3000', U'\u0085'})
     CHECK(char_class(cp) == CharClass::kWhitespace);
@@ -70,7 +74,8 @@ TEST_CASE("GPT-2 split, chunk by chunk") {
   CHECK(split("Hello world", p) == Chunks{"Hello", " world"});
   CHECK(split("I'm here", p) == Chunks{"I", "'m", " here"});
   CHECK(split("it's  2026!", p) == Chunks{"it", "'s", " ", " 2026", "!"});
-  CHECK(split("we'll they've you're he'd", p) == Chunks{"we", "'ll", " they", "'ve", " you", "'re", " he", "'d"});
+  CHECK(split("we'll they've you're he'd", p) ==
+        Chunks{"we", "'ll", " they", "'ve", " you", "'re", " he", "'d"});
   CHECK(split("I'M", p) == Chunks{"I", "'", "M"});  // GPT-2's contractions are lower case only
   CHECK(split("'s 'S", p) == Chunks{"'s", " '", "S"});
   CHECK(split("a   b", p) == Chunks{"a", "  ", " b"});
@@ -79,7 +84,9 @@ TEST_CASE("GPT-2 split, chunk by chunk") {
   CHECK(split("end  ", p) == Chunks{"end", "  "});
   CHECK(split("123abc", p) == Chunks{"123", "abc"});
   CHECK(split(" 😀😀!", p) == Chunks{" 😀😀!"});
-  CHECK(split("x\xFF" "y", p) == Chunks{"x", "\xFF", "y"});  // an invalid byte is an "other" character
+  CHECK(split("x\xFF"
+              "y",
+              p) == Chunks{"x", "\xFF", "y"});  // an invalid byte is an "other" character
   CHECK(split("naïve café", p) == Chunks{"naïve", " café"});
   CHECK(split("\u3000中文", p) == Chunks{"\u3000", "中文"});  // ` ?` is only U+0020
   CHECK(split("a\u00A0\u00A0b", p) == Chunks{"a", "\u00A0", "\u00A0", "b"});
@@ -121,6 +128,6 @@ TEST_CASE("chunks always concatenate back to the input (random bytes and text)")
 TEST_CASE("split pattern names") {
   for (SplitPattern p : {SplitPattern::none, SplitPattern::gpt2, SplitPattern::gpt4})
     CHECK(parse_split_pattern(split_pattern_name(p)) == p);
-  CHECK_THROWS_WITH_AS(parse_split_pattern("gpt3"), "Unknown split pattern \"gpt3\"; use \"none\", \"gpt2\" or \"gpt4\".",
-                       TokenizerError);
+  CHECK_THROWS_WITH_AS(parse_split_pattern("gpt3"),
+                       "Unknown split pattern \"gpt3\"; use \"none\", \"gpt2\" or \"gpt4\".", TokenizerError);
 }

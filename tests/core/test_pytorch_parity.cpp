@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "train/adamw.h"
 #include "model/gpt.h"
-#include "train/schedule.h"
 #include "test_support.h"
+#include "train/adamw.h"
+#include "train/schedule.h"
 
 using namespace gptlab;
 using nlohmann::json;
@@ -47,8 +47,8 @@ GptConfig config_from(const json& c) {
 
 // Counts elements outside |a - b| <= abs_tol + rel_tol |b|, and reports the worst.
 // Elements where skip[i] is true are not compared.
-int mismatches(const float* a, const std::vector<float>& b, double abs_tol, double rel_tol, const std::string& what,
-               const std::vector<bool>& skip = {}) {
+int mismatches(const float* a, const std::vector<float>& b, double abs_tol, double rel_tol,
+               const std::string& what, const std::vector<bool>& skip = {}) {
   int bad = 0;
   double worst = 0;
   for (std::size_t i = 0; i < b.size(); ++i) {
@@ -96,13 +96,15 @@ void check_fixture(const std::string& name) {
       }
   }
 
-  // 3 AdamW steps from the same starting weights (reload them: forward/backward changed nothing, but be explicit).
+  // 3 AdamW steps from the same starting weights (reload them: forward/backward changed nothing, but be
+  // explicit).
   const json& opt = fx["adamw"];
   for (const ParamTensor& t : model.tensors()) {
     const std::vector<float> values = fx["params"][t.name];
     std::copy(values.begin(), values.end(), model.params().begin() + static_cast<std::ptrdiff_t>(t.offset));
   }
-  AdamW<float> adamw(model.tensors(), model.num_parameters(), {opt["beta1"], opt["beta2"], opt["eps"], opt["weight_decay"]});
+  AdamW<float> adamw(model.tensors(), model.num_parameters(),
+                     {opt["beta1"], opt["beta2"], opt["eps"], opt["weight_decay"]});
   LrSchedule schedule{LrSchedule::Kind::cosine, opt["schedule"]["max_lr"], opt["schedule"]["min_lr"],
                       opt["schedule"]["warmup"], opt["schedule"]["total"]};
   for (int step = 0; step < 3; ++step) {
@@ -118,13 +120,16 @@ void check_fixture(const std::string& name) {
     INFO("after 3 steps: ", t.name);
     const std::vector<bool> skip(zero_gradient.begin() + static_cast<std::ptrdiff_t>(t.offset),
                                  zero_gradient.begin() + static_cast<std::ptrdiff_t>(t.offset + t.size()));
-    CHECK(mismatches(model.params().data() + t.offset, opt["params_after"][t.name], 1e-5, 1e-4, "after " + t.name, skip) == 0);
+    CHECK(mismatches(model.params().data() + t.offset, opt["params_after"][t.name], 1e-5, 1e-4,
+                     "after " + t.name, skip) == 0);
   }
 }
 
 }  // namespace
 
-TEST_CASE("PyTorch parity: RoPE, GELU, LayerNorm, causal, padding") { check_fixture("gpt_rope_gelu_layernorm_causal"); }
+TEST_CASE("PyTorch parity: RoPE, GELU, LayerNorm, causal, padding") {
+  check_fixture("gpt_rope_gelu_layernorm_causal");
+}
 
 TEST_CASE("PyTorch parity: learned positions, SwiGLU, RMSNorm, bidirectional, tied, padding") {
   check_fixture("gpt_learned_swiglu_rmsnorm_bidirectional_tied");

@@ -32,9 +32,10 @@ inline std::string random_bytes(std::mt19937& rng, std::size_t max_len) {
 // Seeded random text drawn from pieces that stress tokenizers: letters, digits,
 // spaces and newlines, apostrophes, accents, CJK, emoji, special-token look-alikes.
 inline std::string random_text(std::mt19937& rng, int pieces) {
-  static const char* kPieces[] = {"a", "b", "Z", "é", "ß", "ſ", "中", "文", "😀", "👍🏽", "1", "23", "٣", " ", "  ", "\t",
-                                  "\n", "\r\n", "'", "'s", "'LL", "!", "?", ".", ",", "<", ">", "<eos>", "\u00A0",
-                                  "\u3000", "Ω", "ж", "(", ")", "-", "_", "\xC3\xA9"};
+  static const char* kPieces[] = {"a",   "b",  "Z", "é", "ß",  "ſ",  "中",      "文",    "😀",      "👍🏽",
+                                  "1",   "23", "٣", " ", "  ", "\t", "\n",      "\r\n",  "'",      "'s",
+                                  "'LL", "!",  "?", ".", ",",  "<",  ">",       "<eos>", "\u00A0", "\u3000",
+                                  "Ω",   "ж",  "(", ")", "-",  "_",  "\xC3\xA9"};
   std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1);
   std::string s;
   for (int i = 0; i < pieces; ++i) s += kPieces[pick(rng)];

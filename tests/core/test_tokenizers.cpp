@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "errors.h"
+#include "test_support.h"
 #include "text/tokenizer_bpe.h"
 #include "text/tokenizer_char.h"
 #include "text/tokenizer_file.h"
-#include "test_support.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 reports a false -Wrestrict inside std::string concatenation (GCC bug 105651).
@@ -29,7 +29,8 @@ const std::vector<std::string> kStandard(kStandardSpecials.begin(), kStandardSpe
 std::string corpus() {
   std::string s;
   std::mt19937 rng(3);
-  const char* words[] = {"the", "cat", "sat", "on", "mat", "hat", "that", "cathedral", "naïve", "中文", "😀", "isn't"};
+  const char* words[] = {"the",  "cat",       "sat",   "on",   "mat", "hat",
+                         "that", "cathedral", "naïve", "中文", "😀",   "isn't"};
   std::uniform_int_distribution<int> pick(0, 11);
   for (int i = 0; i < 4000; ++i) s += std::string(words[pick(rng)]) + (i % 17 == 16 ? ".\n\n" : " ");
   return s;
@@ -37,8 +38,20 @@ std::string corpus() {
 
 // The strings every tokenizer must round-trip.
 const std::vector<std::string> kAwkward = {
-    "", "?", "a", "😀👍🏽🇸🇪", "中文字符", "Καλημέρα мир مرحبا שלום", "naïve café ſ", std::string(300, ' '),
-    "\t\t\n\n\r\n   x   ", "<eos> and <pad>", "<eo<eos>s>", "it's 2026!", "ZZZZ", std::string(2000, 'a'),
+    "",
+    "?",
+    "a",
+    "😀👍🏽🇸🇪",
+    "中文字符",
+    "Καλημέρα мир مرحبا שלום",
+    "naïve café ſ",
+    std::string(300, ' '),
+    "\t\t\n\n\r\n   x   ",
+    "<eos> and <pad>",
+    "<eo<eos>s>",
+    "it's 2026!",
+    "ZZZZ",
+    std::string(2000, 'a'),
 };
 
 // minbpe's encode, written independently: repeatedly merge every occurrence of
@@ -47,7 +60,8 @@ Ids minbpe_encode(const std::string& chunk, const std::vector<Merge>& merges) {
   Ids ids(chunk.begin(), chunk.end());
   for (int& id : ids) id = static_cast<unsigned char>(id);
   std::map<std::pair<int, int>, std::pair<std::size_t, int>> rank;
-  for (std::size_t i = 0; i < merges.size(); ++i) rank.emplace(std::pair(merges[i].left, merges[i].right), std::pair(i, merges[i].result));
+  for (std::size_t i = 0; i < merges.size(); ++i)
+    rank.emplace(std::pair(merges[i].left, merges[i].right), std::pair(i, merges[i].result));
   while (ids.size() >= 2) {
     std::size_t best = SIZE_MAX;
     std::pair<int, int> pair;
@@ -58,8 +72,12 @@ Ids minbpe_encode(const std::string& chunk, const std::vector<Merge>& merges) {
     if (best == SIZE_MAX) break;
     Ids next;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (i + 1 < ids.size() && std::pair(ids[i], ids[i + 1]) == pair) next.push_back(rank[pair].second), ++i;
-      else next.push_back(ids[i]);
+      if (i + 1 < ids.size() && std::pair(ids[i], ids[i + 1]) == pair) {
+        next.push_back(rank[pair].second);
+        ++i;
+      } else {
+        next.push_back(ids[i]);
+      }
     }
     ids = next;
   }
@@ -84,21 +102,23 @@ TEST_CASE("char tokenizer: unseen characters") {
   CharTokenizer with_unk = CharTokenizer::train("abc", kStandard);
   CHECK(with_unk.encode("abz") == Ids{5, 6, 1});
   CharTokenizer without = CharTokenizer::train("abc");
-  CHECK_THROWS_WITH_AS(without.encode("abé"),
-                       "The character 'é' (U+00E9) at byte 2 is not in the vocabulary, and the tokenizer has no <unk> "
-                       "token to stand for it.",
-                       TokenizerError);
+  CHECK_THROWS_WITH_AS(
+      without.encode("abé"),
+      "The character 'é' (U+00E9) at byte 2 is not in the vocabulary, and the tokenizer has no <unk> "
+      "token to stand for it.",
+      TokenizerError);
   // Invalid UTF-8 reads as U+FFFD, which is then an unseen character like any other.
   CHECK(with_unk.encode("a\xFF") == Ids{5, 1});
   CHECK_THROWS_AS(CharTokenizer::train(""), TokenizerError);
-  CHECK_THROWS_WITH(CharTokenizer::train(""), "The corpus is empty; a character vocabulary needs at least one character.");
+  CHECK_THROWS_WITH(CharTokenizer::train(""),
+                    "The corpus is empty; a character vocabulary needs at least one character.");
 }
 
 TEST_CASE("special tokens are read only when allowed") {
   CharTokenizer c = CharTokenizer::train("<eos>ab", kStandard);
   const int eos = c.special_id("<eos>");
   CHECK(c.encode("a<eos>b", AllowedSpecials::every()) == Ids{c.encode("a")[0], eos, c.encode("b")[0]});
-  CHECK(c.encode("a<eos>b").size() == 7);                               // plain text by default
+  CHECK(c.encode("a<eos>b").size() == 7);                                        // plain text by default
   CHECK(c.encode("<eos><pad>", AllowedSpecials{false, {"<pad>"}}).size() == 6);  // only <pad> allowed
   CHECK(c.decode(c.encode("x<eos>", AllowedSpecials::every())) == "<unk><eos>");
 
@@ -161,8 +181,12 @@ TEST_CASE("BPE training counts every merge correctly (against a recount-per-merg
       for (auto& [ids, n] : seqs) {
         Ids next;
         for (std::size_t i = 0; i < ids.size(); ++i) {
-          if (i + 1 < ids.size() && std::pair(ids[i], ids[i + 1]) == best) next.push_back(256 + merge), ++i;
-          else next.push_back(ids[i]);
+          if (i + 1 < ids.size() && std::pair(ids[i], ids[i + 1]) == best) {
+            next.push_back(256 + merge);
+            ++i;
+          } else {
+            next.push_back(ids[i]);
+          }
         }
         ids = next;
       }
@@ -176,7 +200,8 @@ TEST_CASE("BPE encoding equals minbpe's merge loop, for short and long chunks") 
   std::mt19937 rng(11);
   for (int i = 0; i < 200; ++i) {
     std::string s = test_support::random_text(rng, i < 150 ? 12 : 400);  // the long ones take the heap path
-    if (i % 3 == 0) s = corpus().substr(static_cast<std::size_t>(i) * 37, static_cast<std::size_t>(i) * 3 + 10);
+    if (i % 3 == 0)
+      s = corpus().substr(static_cast<std::size_t>(i) * 37, static_cast<std::size_t>(i) * 3 + 10);
     Ids ours;
     t.encode_chunk(s, ours);
     if (s.empty()) continue;
@@ -203,8 +228,11 @@ TEST_CASE("a BPE cut to its first k merges encodes as minbpe's loop with those m
     last = ids.size();
   }
   CHECK(t.with_first_merges(all).encode(text) == t.encode(text));
-  CHECK_THROWS_WITH_AS(t.with_first_merges(all + 1), ("This tokenizer has " + std::to_string(all) + " merges; " +
-                                                      std::to_string(all + 1) + " is out of range.").c_str(), TokenizerError);
+  CHECK_THROWS_WITH_AS(t.with_first_merges(all + 1),
+                       ("This tokenizer has " + std::to_string(all) + " merges; " + std::to_string(all + 1) +
+                        " is out of range.")
+                           .c_str(),
+                       TokenizerError);
 }
 
 TEST_CASE("every tokenizer round-trips awkward strings and random bytes") {
@@ -214,7 +242,8 @@ TEST_CASE("every tokenizer round-trips awkward strings and random bytes") {
   for (const std::string& s : kAwkward) every_char += s;
   all.push_back(std::make_unique<CharTokenizer>(CharTokenizer::train(every_char, kStandard)));
   for (SplitPattern split : {SplitPattern::none, SplitPattern::gpt2, SplitPattern::gpt4})
-    all.push_back(std::make_unique<BpeTokenizer>(BpeTokenizer::train(text, {600, split, kStandard, {}}).tokenizer));
+    all.push_back(
+        std::make_unique<BpeTokenizer>(BpeTokenizer::train(text, {600, split, kStandard, {}}).tokenizer));
   for (const auto& t : all) {
     for (const std::string& s : kAwkward) {
       INFO(t->kind(), " on \"", s.substr(0, 40), "\"");
@@ -238,14 +267,17 @@ TEST_CASE("decode replaces invalid UTF-8, decode_bytes keeps the bytes") {
   const std::string bytes = t.decode_bytes(ids);
   CHECK(t.decode({ids.data(), 1}) == (ids.size() == 1 ? "中" : "\xEF\xBF\xBD"));
   CHECK(t.decode_bytes({ids.data(), 1}) == bytes.substr(0, t.token_bytes(ids[0]).size()));
-  CHECK_THROWS_WITH_AS(t.token_bytes(100000), "The token id 100000 is outside the vocabulary (0 to 299).", TokenizerError);
+  CHECK_THROWS_WITH_AS(t.token_bytes(100000), "The token id 100000 is outside the vocabulary (0 to 299).",
+                       TokenizerError);
   CHECK_THROWS_AS(t.decode(Ids{-1}), TokenizerError);
 }
 
 TEST_CASE("BPE training: determinism, progress, and errors") {
   const std::string text = corpus();
   std::vector<std::pair<int, int>> progress;
-  BpeTrainOptions o{512, SplitPattern::gpt4, kStandard, [&](int done, int total) { progress.push_back({done, total}); }};
+  BpeTrainOptions o{512, SplitPattern::gpt4, kStandard, [&](int done, int total) {
+                      progress.push_back({done, total});
+                    }};
   auto a = BpeTokenizer::train(text, o);
   auto b = BpeTokenizer::train(text, {512, SplitPattern::gpt4, kStandard, {}});
   CHECK(a.tokenizer.merges().size() == b.tokenizer.merges().size());
@@ -258,14 +290,16 @@ TEST_CASE("BPE training: determinism, progress, and errors") {
 
   CHECK_THROWS_WITH_AS(BpeTokenizer::train("", {300, SplitPattern::gpt2, {}, {}}),
                        "The corpus is empty; BPE training needs text to count pairs in.", TokenizerError);
-  CHECK_THROWS_WITH_AS(BpeTokenizer::train("abc", {258, SplitPattern::gpt2, kStandard, {}}),
-                       "A vocabulary of 258 tokens is too small: the 256 bytes and 5 special tokens already take 261.",
-                       TokenizerError);
+  CHECK_THROWS_WITH_AS(
+      BpeTokenizer::train("abc", {258, SplitPattern::gpt2, kStandard, {}}),
+      "A vocabulary of 258 tokens is too small: the 256 bytes and 5 special tokens already take 261.",
+      TokenizerError);
   auto small = BpeTokenizer::train("abcabcabc", {1000, SplitPattern::none, {}, {}});
   CHECK(small.merges_done == 3);  // ab (3 times), abc (3), abcabc (twice); then (abcabc, abc) occurs once
   REQUIRE(small.stopped_early);
   CHECK(*small.stopped_early ==
-        "The corpus supports only 3 merges: after that no pair of adjacent tokens occurs twice. The vocabulary has 259 "
+        "The corpus supports only 3 merges: after that no pair of adjacent tokens occurs twice. The "
+        "vocabulary has 259 "
         "tokens instead of the 1000 asked for.");
   CHECK(small.tokenizer.vocab_size() == 259);
   CHECK(small.tokenizer.encode("abcabcabc") == Ids{258, 257});
@@ -276,7 +310,8 @@ TEST_CASE("save and load round-trip every tokenizer exactly") {
   std::vector<std::unique_ptr<Tokenizer>> all;
   all.push_back(std::make_unique<CharTokenizer>(CharTokenizer::train(text + "<>", kStandard)));
   for (SplitPattern split : {SplitPattern::none, SplitPattern::gpt2, SplitPattern::gpt4})
-    all.push_back(std::make_unique<BpeTokenizer>(BpeTokenizer::train(text, {700, split, kStandard, {}}).tokenizer));
+    all.push_back(
+        std::make_unique<BpeTokenizer>(BpeTokenizer::train(text, {700, split, kStandard, {}}).tokenizer));
   for (const auto& t : all) {
     const std::string saved = save_tokenizer(*t);
     const auto loaded = load_tokenizer(saved);
@@ -323,11 +358,13 @@ TEST_CASE("a character vocabulary with control characters and quotes saves and l
 TEST_CASE("corrupt, truncated and foreign tokenizer files give sentences") {
   const BpeTokenizer t = BpeTokenizer::train(corpus(), {300, SplitPattern::gpt2, kStandard, {}}).tokenizer;
   const std::string good = save_tokenizer(t);
-  CHECK_THROWS_WITH_AS(load_tokenizer(good.substr(0, good.size() / 2)),
-                       doctest::Contains("The tokenizer file is not valid JSON (it may be truncated or corrupt)"),
-                       TokenizerError);
+  CHECK_THROWS_WITH_AS(
+      load_tokenizer(good.substr(0, good.size() / 2)),
+      doctest::Contains("The tokenizer file is not valid JSON (it may be truncated or corrupt)"),
+      TokenizerError);
   CHECK_THROWS_WITH_AS(load_tokenizer(""), doctest::Contains("not valid JSON"), TokenizerError);
-  CHECK_THROWS_WITH_AS(load_tokenizer("[1,2]"), "This is not a gptlab tokenizer file (its \"format\" is not \"gptlab-tokenizer\").",
+  CHECK_THROWS_WITH_AS(load_tokenizer("[1,2]"),
+                       "This is not a gptlab tokenizer file (its \"format\" is not \"gptlab-tokenizer\").",
                        TokenizerError);
   auto edit = [&](const std::string& from, const std::string& to) {
     std::string s = good;
@@ -336,26 +373,30 @@ TEST_CASE("corrupt, truncated and foreign tokenizer files give sentences") {
     return s.replace(at, from.size(), to);
   };
   CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"version\":1", "\"version\":7")),
-                       "This tokenizer file has format version 7; this gptlab reads version 1.", TokenizerError);
+                       "This tokenizer file has format version 7; this gptlab reads version 1.",
+                       TokenizerError);
   CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"split\":\"gpt2\"", "\"split\":\"bert\"")),
                        "Unknown split pattern \"bert\"; use \"none\", \"gpt2\" or \"gpt4\".", TokenizerError);
   CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"tokens\":[\"AA==\"", "\"tokens\":[\"A*==\"")),
                        "The tokenizer file is corrupt: token 0 is not base64 text.", TokenizerError);
-  CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"merges\":[[", "\"merges\":[[1,")), doctest::Contains("is not [left, right, result]"),
-                       TokenizerError);
+  CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"merges\":[[", "\"merges\":[[1,")),
+                       doctest::Contains("is not [left, right, result]"), TokenizerError);
   CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"kind\":\"bpe\"", "\"kind\":\"wordpiece\"")),
                        "The tokenizer file is of an unknown kind \"wordpiece\".", TokenizerError);
   CHECK_THROWS_WITH_AS(load_tokenizer(edit("\"merge_rule\"", "\"merge_rules\"")),
                        "The file is missing the \"merge_rule\" field.", TokenizerError);
   // A merge whose result is not the two tokens joined.
   const Merge& m = t.merges()[0];
-  const std::string first = "[" + std::to_string(m.left) + "," + std::to_string(m.right) + "," + std::to_string(m.result) + "]";
-  CHECK_THROWS_WITH_AS(load_tokenizer(edit(first, "[" + std::to_string(m.right) + "," + std::to_string(m.right) + "," +
-                                                      std::to_string(m.result) + "]")),
-                       doctest::Contains("does not join the bytes of its tokens"), TokenizerError);
-  CHECK_THROWS_WITH_AS(import_hf_tokenizer("{\"model\": {\"type\": \"WordPiece\"}}"), "The tokenizer.json model is not BPE.",
-                       TokenizerError);
-  CHECK_THROWS_WITH_AS(import_hf_tokenizer("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"\xC3\xA9\xC3\xA9\xE4\xB8\xAD\": 0}, \"merges\": []}}"),
+  const std::string first =
+      "[" + std::to_string(m.left) + "," + std::to_string(m.right) + "," + std::to_string(m.result) + "]";
+  CHECK_THROWS_WITH_AS(
+      load_tokenizer(edit(first, "[" + std::to_string(m.right) + "," + std::to_string(m.right) + "," +
+                                     std::to_string(m.result) + "]")),
+      doctest::Contains("does not join the bytes of its tokens"), TokenizerError);
+  CHECK_THROWS_WITH_AS(import_hf_tokenizer("{\"model\": {\"type\": \"WordPiece\"}}"),
+                       "The tokenizer.json model is not BPE.", TokenizerError);
+  CHECK_THROWS_WITH_AS(import_hf_tokenizer("{\"model\": {\"type\": \"BPE\", \"vocab\": "
+                                           "{\"\xC3\xA9\xC3\xA9\xE4\xB8\xAD\": 0}, \"merges\": []}}"),
                        doctest::Contains("is not byte-level BPE text"), TokenizerError);
   CHECK_THROWS_AS(import_hf_tokenizer("{\"model\": 3}"), TokenizerError);
 }
@@ -377,16 +418,22 @@ TEST_CASE("tiktoken rank files") {
   CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken(file + "YWJj 256\n", SplitPattern::gpt2, {}),
                        "Line 259 of the tiktoken file repeats the rank 256.", TokenizerError);
   CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken(file + "Y$Jj 300\n", SplitPattern::gpt2, {}),
-                       "Line 259 of the tiktoken file does not start with base64 token bytes.", TokenizerError);
-  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("YWI= 0\n", SplitPattern::gpt2, {}),
-                       "The vocabulary has no token for the byte 0, so some texts could not be encoded.", TokenizerError);
-  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("", SplitPattern::gpt2, {}), "The tiktoken file holds no tokens.",
+                       "Line 259 of the tiktoken file does not start with base64 token bytes.",
                        TokenizerError);
+  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("YWI= 0\n", SplitPattern::gpt2, {}),
+                       "The vocabulary has no token for the byte 0, so some texts could not be encoded.",
+                       TokenizerError);
+  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("", SplitPattern::gpt2, {}),
+                       "The tiktoken file holds no tokens.", TokenizerError);
   // Found by fuzz_tiktoken: one line with a rank near 10^9 asked for a 10 GB table.
-  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken("YWI= 999999999\n", SplitPattern::gpt2, {}),
-                       "Line 1 of the tiktoken file has the rank 999999999, far past its line number; the ranks of a "
-                       "tiktoken file count up from 0.", TokenizerError);
-  CHECK_THROWS_WITH_AS(BpeTokenizer::from_tiktoken(file, SplitPattern::gpt2, {{"<|endoftext|>", 2000000000}}),
-                       "The special token <|endoftext|> has the id 2000000000, but the tiktoken file has 258 tokens; "
-                       "special tokens come right after them.", TokenizerError);
+  CHECK_THROWS_WITH_AS(
+      BpeTokenizer::from_tiktoken("YWI= 999999999\n", SplitPattern::gpt2, {}),
+      "Line 1 of the tiktoken file has the rank 999999999, far past its line number; the ranks of a "
+      "tiktoken file count up from 0.",
+      TokenizerError);
+  CHECK_THROWS_WITH_AS(
+      BpeTokenizer::from_tiktoken(file, SplitPattern::gpt2, {{"<|endoftext|>", 2000000000}}),
+      "The special token <|endoftext|> has the id 2000000000, but the tiktoken file has 258 tokens; "
+      "special tokens come right after them.",
+      TokenizerError);
 }

@@ -9,14 +9,14 @@
 #include <string_view>
 #include <vector>
 
-#include "train/adamw.h"
-#include "model/bigram.h"
 #include "errors.h"
+#include "model/bigram.h"
 #include "model/gpt.h"
 #include "model/layers.h"
-#include "train/schedule.h"
-#include "text/tokenizer_char.h"
 #include "test_support.h"
+#include "text/tokenizer_char.h"
+#include "train/adamw.h"
+#include "train/schedule.h"
 
 using namespace gptlab;
 
@@ -47,14 +47,15 @@ std::vector<float> train(Model<float>& model, const Batch& batch, int steps, flo
 
 TEST_CASE("learning-rate schedule: warmup, cosine, floor") {
   const LrSchedule s{LrSchedule::Kind::cosine, 1e-3f, 1e-5f, 100, 3000};
-  CHECK(s.at(0) == doctest::Approx(1e-5));         // 1e-3 * 1 / 100
+  CHECK(s.at(0) == doctest::Approx(1e-5));  // 1e-3 * 1 / 100
   CHECK(s.at(49) == doctest::Approx(5e-4));
   CHECK(s.at(99) == doctest::Approx(1e-3));
-  CHECK(s.at(100) == doctest::Approx(1e-3));       // the cosine starts at the top
+  CHECK(s.at(100) == doctest::Approx(1e-3));                // the cosine starts at the top
   CHECK(s.at(1550) == doctest::Approx((1e-3 + 1e-5) / 2));  // halfway down
   CHECK(s.at(3000) == doctest::Approx(1e-5));
   CHECK(s.at(10000) == doctest::Approx(1e-5));
-  for (int step = 100; step < 3000; step += 50) CHECK(s.at(step + 50) <= s.at(step));  // never rises after warmup
+  for (int step = 100; step < 3000; step += 50)
+    CHECK(s.at(step + 50) <= s.at(step));  // never rises after warmup
   const LrSchedule constant{LrSchedule::Kind::constant, 3e-4f};
   CHECK(constant.at(0) == 3e-4f);
   CHECK(constant.at(5000) == 3e-4f);
@@ -74,7 +75,8 @@ TEST_CASE("AdamW: nanoGPT's decay groups and the update rule") {
   Gpt<float> model(small_config(), 1);
   int decayed = 0;
   for (const ParamTensor& t : model.tensors()) {
-    const bool bias_or_norm = t.name.find(".bias") != std::string::npos || t.name.find("ln_") != std::string::npos;
+    const bool bias_or_norm =
+        t.name.find(".bias") != std::string::npos || t.name.find("ln_") != std::string::npos;
     CHECK(t.decays() == !bias_or_norm);
     decayed += t.decays();
   }
@@ -89,7 +91,8 @@ TEST_CASE("AdamW: nanoGPT's decay groups and the update rule") {
   CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (1.0 + 0.5 * 1.0)));
   CHECK(p[1] == doctest::Approx(-2.0 - 0.1 * (-1.0 + 0.5 * -2.0)));
   CHECK(p[2] == doctest::Approx(3.0 - 0.1 * 1.0));  // the 1-D tensor does not decay
-  CHECK_THROWS_AS(opt.step(std::span<double>(p.data(), 2), std::span<const double>(g.data(), 2), 0.1f), ShapeError);
+  CHECK_THROWS_AS(opt.step(std::span<double>(p.data(), 2), std::span<const double>(g.data(), 2), 0.1f),
+                  ShapeError);
 }
 
 TEST_CASE("gradient clipping to a global norm") {
@@ -132,8 +135,10 @@ TEST_CASE("configurations that cannot work are refused with a sentence") {
   refuse([](GptConfig& c) { c.n_head = 0; }, "The model needs at least one attention head.");
   refuse([](GptConfig& c) { c.block_size = 0; }, "The block size (context length) must be at least 1.");
   refuse([](GptConfig& c) { c.vocab_size = 0; }, "The vocabulary needs at least one token.");
-  refuse([](GptConfig& c) { c.n_embd = 6, c.n_head = 2; }, "RoPE rotates pairs of numbers, so the head size n_embd / n_head (3) must be even.");
-  refuse([](GptConfig& c) { c.n_layer = 1000, c.n_embd = 4096; }, "This configuration has about 201326 million parameters; gptlab models stay below 2 billion.");
+  refuse([](GptConfig& c) { c.n_embd = 6, c.n_head = 2; },
+         "RoPE rotates pairs of numbers, so the head size n_embd / n_head (3) must be even.");
+  refuse([](GptConfig& c) { c.n_layer = 1000, c.n_embd = 4096; },
+         "This configuration has about 201326 million parameters; gptlab models stay below 2 billion.");
   refuse([](GptConfig& c) { c.n_layer = 1001; }, "The model needs at least one layer and at most 1000.");
   refuse([](GptConfig& c) { c.dropout = 1.0f; }, "Dropout must be at least 0 and below 1.");
   GptConfig c = small_config();
@@ -158,7 +163,8 @@ TEST_CASE("option names: every name round-trips, an unknown name is refused with
   check_option_names(parse_positions, "alibi", "Unknown positions \"alibi\"; use rope or learned.");
   check_option_names(parse_ffn, "relu", "Unknown ffn \"relu\"; use gelu or swiglu.");
   check_option_names(parse_norm, "batchnorm", "Unknown norm \"batchnorm\"; use layernorm or rmsnorm.");
-  check_option_names(parse_attention, "sliding", "Unknown attention \"sliding\"; use causal or bidirectional.");
+  check_option_names(parse_attention, "sliding",
+                     "Unknown attention \"sliding\"; use causal or bidirectional.");
   check_option_names(parse_objective, "gan", "Unknown objective \"gan\"; use causal, masked or mntp.");
   check_option_names(parse_tokenizer_kind, "wordpiece",
                      "Unknown tokenizer \"wordpiece\"; use char, bpe, bpe-gpt2 or bpe-gpt4.");
@@ -179,9 +185,10 @@ TEST_CASE("a forward pass refuses bad batches and exposes attention") {
                        "Token id 16 is outside the vocabulary of 16 tokens.", ShapeError);
   tokens[3] = 1;
   targets[0] = -5;
-  CHECK_THROWS_WITH_AS(model.forward({tokens.data(), targets.data(), nullptr, 2, 8}),
-                       "Target id -5 is outside the vocabulary of 16 tokens (use -100 for positions without a target).",
-                       ShapeError);
+  CHECK_THROWS_WITH_AS(
+      model.forward({tokens.data(), targets.data(), nullptr, 2, 8}),
+      "Target id -5 is outside the vocabulary of 16 tokens (use -100 for positions without a target).",
+      ShapeError);
   CHECK_THROWS_AS(model.forward({tokens.data(), nullptr, nullptr, 2, 8}, {true, 0.1f, nullptr}), ShapeError);
   CHECK(model.forward({tokens.data(), nullptr, nullptr, 2, 8}) == 0.0f);
   CHECK_THROWS_WITH_AS(model.backward(), "backward() needs a forward pass with targets.", ShapeError);
@@ -206,7 +213,8 @@ TEST_CASE("a tiny GPT overfits one batch (every variant)") {
     Rng rng(5);
     std::vector<int> tokens(4 * 16), targets(4 * 16);
     for (int& t : tokens) t = static_cast<int>(rng.below(16));
-    for (std::size_t i = 0; i < tokens.size(); ++i) targets[i] = static_cast<int>(rng.below(16));  // pure memorization
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+      targets[i] = static_cast<int>(rng.below(16));  // pure memorization
     const auto losses = train(model, {tokens.data(), targets.data(), nullptr, 4, 16}, 300, 3e-3f);
     INFO("variant ", variant, ": first loss ", losses.front(), ", last ", losses.back());
     CHECK(losses.front() == doctest::Approx(std::log(16.0)).epsilon(0.1));  // starts at chance
@@ -216,11 +224,13 @@ TEST_CASE("a tiny GPT overfits one batch (every variant)") {
 
 TEST_CASE("training on real text: the loss falls well below the unigram entropy") {
   // The first 20,000 characters of the built-in corpus, character-level.
-  const std::string text = test_support::read_source_file("public/corpus/pride-and-prejudice.txt").substr(0, 20000);
+  const std::string text =
+      test_support::read_source_file("public/corpus/pride-and-prejudice.txt").substr(0, 20000);
   const CharTokenizer tok = CharTokenizer::train(text);
   const std::vector<int> ids = tok.encode(text);
   GptConfig c;
-  c.vocab_size = tok.vocab_size(), c.block_size = 32, c.n_layer = 2, c.n_head = 4, c.n_embd = 48, c.dropout = 0.1f;
+  c.vocab_size = tok.vocab_size(), c.block_size = 32, c.n_layer = 2, c.n_head = 4, c.n_embd = 48,
+  c.dropout = 0.1f;
   Gpt<float> model(c, 2026);
   AdamW<float> opt(model.tensors(), model.num_parameters());
   const LrSchedule lr{LrSchedule::Kind::cosine, 3e-3f, 3e-4f, 20, 400};
@@ -288,7 +298,8 @@ std::string grammar_text(int sentences) {
   Rng rng(21);
   std::string s;
   for (int i = 0; i < sentences; ++i)
-    s += std::string(subjects[rng.below(5)]) + " " + verbs[rng.below(4)] + " " + objects[rng.below(4)] + ".\n";
+    s +=
+        std::string(subjects[rng.below(5)]) + " " + verbs[rng.below(4)] + " " + objects[rng.below(4)] + ".\n";
   return s;
 }
 
@@ -329,7 +340,8 @@ TEST_CASE("a trainer's checkpoint resumes with the same weights, optimizer state
   CHECK(b.steps_done() == 5);
   CHECK(std::equal(a.model().params().begin(), a.model().params().end(), b.model().params().begin()));
   CHECK(b.tokenizer().vocab_size() == a.tokenizer().vocab_size());
-  CHECK_THROWS_WITH_AS(Trainer("too short", o, c), "The corpus is 9 tokens long; a block size of 16 needs at least 17.", Error);
+  CHECK_THROWS_WITH_AS(Trainer("too short", o, c),
+                       "The corpus is 9 tokens long; a block size of 16 needs at least 17.", Error);
   CHECK_THROWS_WITH_AS(Trainer("", o, c), "The corpus is empty; there is nothing to train on.", Error);
 }
 
@@ -370,7 +382,10 @@ TEST_CASE("count-model baselines: add-one unigram and bigram cross-entropy on th
   o.train_fraction = 0.6;  // 9 characters: train "aabab", val "abba"
   GptConfig c;
   c.block_size = 3, c.n_layer = 1, c.n_head = 1, c.n_embd = 4;
-  const Trainer t("aabab" "abba", o, c);
+  const Trainer t(
+      "aabab"
+      "abba",
+      o, c);
   REQUIRE(t.tokenizer().vocab_size() == 7);  // 5 specials, a, b
   // Val targets b, b, a. Unigram from train (a 3, b 2, N 5, V 7): P(a) = 4/12, P(b) = 3/12.
   const double unigram = -(2 * std::log(3.0 / 12) + std::log(4.0 / 12)) / 3;
@@ -380,7 +395,10 @@ TEST_CASE("count-model baselines: add-one unigram and bigram cross-entropy on th
   CHECK(t.baselines().unigram == doctest::Approx(unigram).epsilon(1e-12));
   CHECK(t.baselines().bigram == doctest::Approx(bigram).epsilon(1e-12));
   o.objective = Objective::masked;  // masked objectives get the unigram only
-  const Trainer m("aabab" "abba", o, c);
+  const Trainer m(
+      "aabab"
+      "abba",
+      o, c);
   CHECK(m.baselines().unigram == doctest::Approx(unigram).epsilon(1e-12));
   CHECK(m.baselines().bigram < 0);
 }
@@ -397,7 +415,8 @@ TEST_CASE("the training memory estimate covers what a model really allocates") {
   CHECK(Gpt<float>::training_bytes(tiny, 1, 1) == doctest::Approx(4.0 * 4 * 809984).epsilon(0.01));
 }
 
-TEST_CASE("a step done in micro-batches equals the whole-batch step (gradients weighted by counted targets)") {
+TEST_CASE(
+    "a step done in micro-batches equals the whole-batch step (gradients weighted by counted targets)") {
   for (Objective objective : {Objective::causal, Objective::masked}) {
     TrainOptions o;
     o.objective = objective;
@@ -464,7 +483,8 @@ TEST_CASE("data-parallel step_part: each call runs one part per thread") {
   REQUIRE(t.step_part().has_value());
   CHECK(t.steps_done() == 1);
   o.threads = 0;
-  CHECK_THROWS_WITH_AS(Trainer(grammar_text(300), o, c), "The number of threads must be between 1 and 64, not 0.", Error);
+  CHECK_THROWS_WITH_AS(Trainer(grammar_text(300), o, c),
+                       "The number of threads must be between 1 and 64, not 0.", Error);
 }
 
 TEST_CASE("an evaluation in pieces equals the whole evaluation; a step in between starts it over") {
@@ -476,7 +496,8 @@ TEST_CASE("an evaluation in pieces equals the whole evaluation; a step in betwee
   c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
   const std::string text = grammar_text(300);
   Trainer whole(text, o, c);
-  o.micro_batch = 2, o.threads = 2;  // 8 rows = 4 parts = 2 pieces per batch; 3 batches x 2 splits = 12 pieces
+  o.micro_batch = 2,
+  o.threads = 2;  // 8 rows = 4 parts = 2 pieces per batch; 3 batches x 2 splits = 12 pieces
   Trainer pieces(text, o, c);
   const EvalResult a = whole.evaluate();
   int calls = 0;
@@ -488,9 +509,11 @@ TEST_CASE("an evaluation in pieces equals the whole evaluation; a step in betwee
   CHECK(b->masked_accuracy == doctest::Approx(a.masked_accuracy));
   CHECK(b->unigram_accuracy == doctest::Approx(a.unigram_accuracy));
 
-  CHECK_FALSE(pieces.evaluate_part().has_value());  // half done, then a step: the next evaluation sees the new weights
+  CHECK_FALSE(pieces.evaluate_part()
+                  .has_value());  // half done, then a step: the next evaluation sees the new weights
   whole.step();
-  while (!pieces.step_part()) {}
+  while (!pieces.step_part()) {
+  }
   const EvalResult after = whole.evaluate();
   CHECK(pieces.evaluate().val_loss == doctest::Approx(after.val_loss).epsilon(1e-5));
 }
