@@ -76,10 +76,14 @@ std::string usage() {
          num(kModel.n_embd) + " --block " + num(kModel.block_size) + " --dropout " + num(kModel.dropout) + "\n"
          "                   --positions " + option_names<Positions>("|") + " (" + to_string(kModel.positions) + ")" +
          "  --ffn " + option_names<Ffn>("|") + " (" + to_string(kModel.ffn) + ")\n"
-         "                   --norm " + option_names<Norm>("|") + " (" + to_string(kModel.norm) + ")  --tie\n"
+         "                   --norm " + option_names<Norm>("|") + " (" + to_string(kModel.norm) + ")  --tie" +
+         "  --no-residual  (x = branch(x), not x + branch(x))\n"
+         "                   (--layers 0: the embeddings go straight to the final norm and the LM head)\n"
          "        training:  --batch " + num(kTrain.batch_size) + " --steps " + num(lr.total) + " --lr " + num(lr.max_lr) +
          " --min-lr " + num(lr.min_lr) + " --warmup " + num(lr.warmup) + " --weight-decay " +
          num(kTrain.adamw.weight_decay) + "\n"
+         "                   --decay " + option_names<Decay>("|") + " (" + to_string(kTrain.adamw.decay) +
+         "; which tensors decay: matrices = 2-D weights and embeddings)\n"
          "                   --clip " + num(kTrain.grad_clip) + " --eval-interval " + num(kEvalInterval) +
          " --eval-batches " + num(kTrain.eval_batches) + " --seed " + std::to_string(kTrain.seed) + "\n"
          "                   --threads " + num(default_threads()) +
@@ -214,6 +218,7 @@ int train(const Args& a) {
   const float dropout = static_cast<float>(a.number("dropout", kModel.dropout));
   o.dropout = {dropout, dropout, steps};
   o.adamw.weight_decay = static_cast<float>(a.number("weight-decay", kTrain.adamw.weight_decay));
+  o.adamw.decay = parse_decay(a.str("decay", to_string(kTrain.adamw.decay)));
   o.grad_clip = static_cast<float>(a.number("clip", kTrain.grad_clip));
   o.document_separator = a.str("documents", kTrain.document_separator);
   o.threads = a.integer("threads", default_threads());
@@ -238,6 +243,7 @@ int train(const Args& a) {
     c.positions = parse_positions(a.str("positions", to_string(kModel.positions)));
     c.ffn = parse_ffn(a.str("ffn", to_string(kModel.ffn)));
     c.norm = parse_norm(a.str("norm", to_string(kModel.norm)));
+    c.residual = !a.has("no-residual");
     c.vocab_size = 1;  // set from the tokenizer
     c.validate();      // the model's own errors before the schedule's
     if (steps <= warmup)
@@ -248,11 +254,15 @@ int train(const Args& a) {
   Gpt<float>& model = trainer->model();
   const GptConfig& c = model.config();
   std::printf(
-      "model: %zu parameters (%d layers, %d heads, n_embd %d, block %d, vocab %d, %s, %s); "
-      "objective %s; %zu training tokens; %d thread%s\n",
+      "model: %zu parameters (%d layers, %d heads, n_embd %d, block %d, vocab %d, positions %s, ffn %s, "
+      "norm %s%s); objective %s; %zu training tokens; %d thread%s\n",
       model.num_parameters(), c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size,
-      to_string(c.positions), to_string(c.ffn), to_string(o.objective), trainer->train_tokens(),
-      trainer->threads(), trainer->threads() > 1 ? "s" : "");
+      to_string(c.positions), to_string(c.ffn), to_string(c.norm), c.residual ? "" : ", no residual",
+      to_string(o.objective), trainer->train_tokens(), trainer->threads(), trainer->threads() > 1 ? "s" : "");
+  const Baselines baselines = trainer->baselines();
+  std::printf("count-model baselines on val: unigram %.4f", baselines.unigram);
+  if (baselines.bigram >= 0) std::printf(", bigram %.4f", baselines.bigram);
+  std::printf(" nats/token\n");
   std::signal(SIGINT, [](int) { g_interrupted = 1; });
   const bool tty = isatty(fileno(stdout));
   auto save = [&] { write_file(ck_path, save_checkpoint(trainer->checkpoint())); };
@@ -406,11 +416,11 @@ int main(int argc, char** argv) {
   const std::map<std::string, Command> commands = {
       {"train",
        {train,
-        {"corpus",        "checkpoint",   "tokenizer", "vocab",   "objective",   "documents",    "layers",
-         "heads",         "embd",         "block",     "dropout", "positions",   "ffn",          "norm",
-         "batch",         "steps",        "lr",        "min-lr",  "warmup",      "weight-decay", "clip",
-         "eval-interval", "eval-batches", "seed",      "threads", "log-interval"},
-        {"resume", "tie"}}},
+        {"corpus", "checkpoint",    "tokenizer",    "vocab",   "objective", "documents",    "layers",
+         "heads",  "embd",          "block",        "dropout", "positions", "ffn",          "norm",
+         "batch",  "steps",         "lr",           "min-lr",  "warmup",    "weight-decay", "decay",
+         "clip",   "eval-interval", "eval-batches", "seed",    "threads",   "log-interval"},
+        {"resume", "tie", "no-residual"}}},
       {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
       {"fill", {fill, {"checkpoint", "text", "top"}, {}}},
       {"eval", {eval, {"checkpoint", "corpus", "batch", "eval-batches"}, {}}},

@@ -2,10 +2,11 @@
 """Writes the PyTorch parity fixtures into tests/fixtures/ (run by hand).
 
 An independent PyTorch implementation of gptlab's GPT (nanoGPT's structure with
-gptlab's options) computes, for two tiny configurations, the logits, the loss and
+gptlab's options) computes, for three tiny configurations, the logits, the loss and
 every gradient for one batch, then the parameters and losses after 3 AdamW steps
 with warmup + cosine learning rate, gradient clipping and nanoGPT's weight-decay
-groups. tests/core/test_pytorch_parity.cpp loads the same weights into gptlab and
+groups (or, with "decay" in the optimizer settings, every tensor or none). The third
+configuration switches parts off: no positions, no FFN, no norm, no residual. tests/core/test_pytorch_parity.cpp loads the same weights into gptlab and
 compares. Dropout is 0 (the two libraries draw different random numbers).
 
 Needs Debian's python3-torch (apt-get install python3-torch); tested with
@@ -33,6 +34,8 @@ class RMSNorm(nn.Module):
 
 
 def norm(cfg):
+    if cfg["norm"] == "none":
+        return nn.Identity()
     return nn.LayerNorm(cfg["n_embd"], eps=1e-5) if cfg["norm"] == "layernorm" else RMSNorm(cfg["n_embd"])
 
 
@@ -65,13 +68,16 @@ class Block(nn.Module):
         super().__init__()
         c, f = cfg["n_embd"], ffn_hidden(cfg)
         self.cfg = cfg
-        self.ln_1, self.ln_2 = norm(cfg), norm(cfg)
+        self.ln_1 = norm(cfg)
+        if cfg["ffn"] != "none":  # no FFN: the block is its attention half (registered here: the init order)
+            self.ln_2 = norm(cfg)
         self.attn = nn.Module()
         self.attn.c_attn = nn.Linear(c, 3 * c)
         self.attn.c_proj = nn.Linear(c, c)
-        self.mlp = nn.Module()
-        self.mlp.c_fc = nn.Linear(c, 2 * f if cfg["ffn"] == "swiglu" else f)
-        self.mlp.c_proj = nn.Linear(f, c)
+        if cfg["ffn"] != "none":
+            self.mlp = nn.Module()
+            self.mlp.c_fc = nn.Linear(c, 2 * f if cfg["ffn"] == "swiglu" else f)
+            self.mlp.c_proj = nn.Linear(f, c)
         self.drop = nn.Dropout(cfg.get("dropout", 0.0))  # nanoGPT's placements; 0 in the fixtures
 
     def attention(self, x, key_pad, cos, sin):
@@ -90,14 +96,19 @@ class Block(nn.Module):
         return self.drop(self.attn.c_proj(y))
 
     def forward(self, x, key_pad, cos, sin):
-        x = x + self.attention(self.ln_1(x), key_pad, cos, sin)
+        residual = self.cfg.get("residual", True)  # false: each half replaces x
+        a = self.attention(self.ln_1(x), key_pad, cos, sin)
+        x = x + a if residual else a
+        if self.cfg["ffn"] == "none":
+            return x
         h = self.mlp.c_fc(self.ln_2(x))
         if self.cfg["ffn"] == "gelu":
             h = F.gelu(h, approximate="tanh")
         else:
             g, u = h.chunk(2, dim=-1)
             h = F.silu(g) * u
-        return x + self.drop(self.mlp.c_proj(h))
+        m = self.drop(self.mlp.c_proj(h))
+        return x + m if residual else m
 
 
 class GPT(nn.Module):
@@ -152,7 +163,7 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
-def fixture(cfg, seed):
+def fixture(cfg, seed, decay="matrices"):
     torch.manual_seed(seed)
     model = GPT(cfg)
     b, t, v = 2, cfg["block_size"], cfg["vocab_size"]
@@ -171,10 +182,13 @@ def fixture(cfg, seed):
 
     opt_cfg = {"beta1": 0.9, "beta2": 0.99, "eps": 1e-8, "weight_decay": 0.1, "clip": 1.0,
                "schedule": {"max_lr": 1e-2, "min_lr": 1e-4, "warmup": 2, "total": 10}}
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": opt_cfg["weight_decay"]},
-                             {"params": no_decay, "weight_decay": 0.0}],
+    if decay != "matrices":  # gptlab's Decay: none, all, matrices (nanoGPT's rule, the default)
+        opt_cfg["decay"] = decay
+    decays = {"none": lambda p: False, "all": lambda p: True, "matrices": lambda p: p.dim() >= 2}[decay]
+    decayed = [p for p in model.parameters() if decays(p)]
+    kept = [p for p in model.parameters() if not decays(p)]
+    opt = torch.optim.AdamW([{"params": decayed, "weight_decay": opt_cfg["weight_decay"]},
+                             {"params": kept, "weight_decay": 0.0}],
                             lr=1.0, betas=(opt_cfg["beta1"], opt_cfg["beta2"]), eps=opt_cfg["eps"])
     losses, norms = [], []
     for step in range(3):
@@ -210,12 +224,15 @@ CONFIGS = {
                                            attention="causal", tie_weights=False),
     "gpt_learned_swiglu_rmsnorm_bidirectional_tied": dict(BASE, positions="learned", ffn="swiglu", norm="rmsnorm",
                                                           attention="bidirectional", tie_weights=True),
+    "gpt_no_positions_ffn_norm_residual_decay_all": dict(BASE, positions="none", ffn="none", norm="none",
+                                                         residual=False, attention="causal", tie_weights=False),
 }
+DECAY = {"gpt_no_positions_ffn_norm_residual_decay_all": "all"}
 
 if __name__ == "__main__":
     out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
     os.makedirs(out_dir, exist_ok=True)
     for i, (name, cfg) in enumerate(CONFIGS.items()):
         with open(os.path.join(out_dir, name + ".json"), "w") as f:
-            json.dump(fixture(cfg, seed=1234 + i), f)
+            json.dump(fixture(cfg, seed=1234 + i, decay=DECAY.get(name, "matrices")), f)
         print("wrote", name)

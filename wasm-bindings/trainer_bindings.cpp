@@ -3,8 +3,10 @@
 //
 // Options (all optional): {tokenizer: 'char'|'bpe'|'bpe-gpt2'|'bpe-gpt4', vocabSize,
 //   objective: 'causal'|'masked'|'mntp', batchSize, evalBatches, seed, documents,
-//   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay, gradClip, microBatch,
-//   model: {layers, heads, embd, block, positions, ffn, norm, tieWeights}}
+//   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay,
+//   decay: 'none'|'all'|'matrices', gradClip, microBatch,
+//   model: {layers (0: a bigram-like model), heads, embd, block, positions: 'none'|'learned'|'rope',
+//           ffn: 'none'|'gelu'|'swiglu', norm: 'none'|'layernorm'|'rmsnorm', residual (true), tieWeights}}
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -62,6 +64,7 @@ TrainOptions options_from(const val& o) {
   t.dropout.p1 = get<float>(dropout, "end", t.dropout.p0);
   t.dropout.total = t.lr.total;
   t.adamw.weight_decay = get<float>(o, "weightDecay", t.adamw.weight_decay);
+  t.adamw.decay = parse_decay(get<std::string>(o, "decay", to_string(t.adamw.decay)));
   t.grad_clip = get<float>(o, "gradClip", t.grad_clip);
   t.micro_batch = get<int>(o, "microBatch", t.micro_batch);
   t.threads = get<int>(o, "threads", t.threads);
@@ -82,6 +85,7 @@ GptConfig model_from(const val& o) {
   c.positions = parse_positions(get<std::string>(m, "positions", to_string(c.positions)));
   c.ffn = parse_ffn(get<std::string>(m, "ffn", to_string(c.ffn)));
   c.norm = parse_norm(get<std::string>(m, "norm", to_string(c.norm)));
+  c.residual = get<bool>(m, "residual", c.residual);
   return c;
 }
 

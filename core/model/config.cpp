@@ -7,6 +7,7 @@
 namespace gptlab {
 
 int GptConfig::ffn_hidden() const {
+  if (ffn == Ffn::none) return 0;
   if (ffn == Ffn::gelu) return 4 * n_embd;
   const int hidden = 2 * (4 * n_embd) / 3;
   return ffn_multiple_of * ((hidden + ffn_multiple_of - 1) / ffn_multiple_of);
@@ -18,7 +19,7 @@ void GptConfig::validate() const {
   };
   need(vocab_size >= 1, "The vocabulary needs at least one token.");
   need(block_size >= 1, "The block size (context length) must be at least 1.");
-  need(n_layer >= 1 && n_layer <= 1000, "The model needs at least one layer and at most 1000.");
+  need(n_layer >= 0 && n_layer <= 1000, "The number of layers must be between 0 and 1000.");
   need(n_head >= 1, "The model needs at least one attention head.");
   need(n_embd >= 1, "The embedding width n_embd must be at least 1.");
   need(n_embd % n_head == 0, "n_embd (" + std::to_string(n_embd) +
@@ -47,20 +48,20 @@ struct Names;
 template <>
 struct Names<Positions> {
   static constexpr const char* option = "positions";
-  static constexpr Positions values[] = {Positions::rope, Positions::learned};
-  static constexpr const char* names[] = {"rope", "learned"};
+  static constexpr Positions values[] = {Positions::none, Positions::learned, Positions::rope};
+  static constexpr const char* names[] = {"none", "learned", "rope"};
 };
 template <>
 struct Names<Ffn> {
   static constexpr const char* option = "ffn";
-  static constexpr Ffn values[] = {Ffn::gelu, Ffn::swiglu};
-  static constexpr const char* names[] = {"gelu", "swiglu"};
+  static constexpr Ffn values[] = {Ffn::none, Ffn::gelu, Ffn::swiglu};
+  static constexpr const char* names[] = {"none", "gelu", "swiglu"};
 };
 template <>
 struct Names<Norm> {
   static constexpr const char* option = "norm";
-  static constexpr Norm values[] = {Norm::layernorm, Norm::rmsnorm};
-  static constexpr const char* names[] = {"layernorm", "rmsnorm"};
+  static constexpr Norm values[] = {Norm::none, Norm::layernorm, Norm::rmsnorm};
+  static constexpr const char* names[] = {"none", "layernorm", "rmsnorm"};
 };
 template <>
 struct Names<AttentionMode> {
@@ -80,6 +81,12 @@ struct Names<TokenizerKind> {
   static constexpr TokenizerKind values[] = {TokenizerKind::characters, TokenizerKind::bpe,
                                              TokenizerKind::bpe_gpt2, TokenizerKind::bpe_gpt4};
   static constexpr const char* names[] = {"char", "bpe", "bpe-gpt2", "bpe-gpt4"};
+};
+template <>
+struct Names<Decay> {
+  static constexpr const char* option = "decay";
+  static constexpr Decay values[] = {Decay::none, Decay::all, Decay::matrices};
+  static constexpr const char* names[] = {"none", "all", "matrices"};
 };
 
 template <typename E>
@@ -117,6 +124,7 @@ const char* to_string(Norm n) { return name_of(n); }
 const char* to_string(AttentionMode a) { return name_of(a); }
 const char* to_string(Objective o) { return name_of(o); }
 const char* to_string(TokenizerKind t) { return name_of(t); }
+const char* to_string(Decay d) { return name_of(d); }
 
 Positions parse_positions(std::string_view name) { return parse_name<Positions>(name); }
 Ffn parse_ffn(std::string_view name) { return parse_name<Ffn>(name); }
@@ -124,6 +132,7 @@ Norm parse_norm(std::string_view name) { return parse_name<Norm>(name); }
 AttentionMode parse_attention(std::string_view name) { return parse_name<AttentionMode>(name); }
 Objective parse_objective(std::string_view name) { return parse_name<Objective>(name); }
 TokenizerKind parse_tokenizer_kind(std::string_view name) { return parse_name<TokenizerKind>(name); }
+Decay parse_decay(std::string_view name) { return parse_name<Decay>(name); }
 
 template <typename E>
 std::span<const E> all_values() {
@@ -149,6 +158,7 @@ GPTLAB_OPTION(Norm)
 GPTLAB_OPTION(AttentionMode)
 GPTLAB_OPTION(Objective)
 GPTLAB_OPTION(TokenizerKind)
+GPTLAB_OPTION(Decay)
 #undef GPTLAB_OPTION
 
 }  // namespace gptlab

@@ -16,7 +16,9 @@ std::vector<ParamTensor> Gpt<T>::layout(const GptConfig& cfg) {
   std::vector<ParamTensor> tensors;
   const int C = cfg.n_embd, V = cfg.vocab_size, F = cfg.ffn_hidden();
   const int fc_out = cfg.ffn == Ffn::swiglu ? 2 * F : F;  // SwiGLU: gate and up projections fused
-  const bool ln = cfg.norm == Norm::layernorm;
+  const bool norm = cfg.norm != Norm::none;               // norm weights (none: the identity, no tensors)
+  const bool ln = cfg.norm == Norm::layernorm;            // and biases
+  const bool mlp = cfg.ffn != Ffn::none;                  // the block's second half
   std::size_t offset = 0;
   auto add = [&](std::string name, std::vector<int> shape) {
     tensors.push_back({std::move(name), offset, std::move(shape)});
@@ -26,20 +28,21 @@ std::vector<ParamTensor> Gpt<T>::layout(const GptConfig& cfg) {
   if (cfg.positions == Positions::learned) add("transformer.wpe.weight", {cfg.block_size, C});
   for (int l = 0; l < cfg.n_layer; ++l) {
     const std::string p = "transformer.h." + std::to_string(l) + ".";
-    add(p + "ln_1.weight", {C});
+    if (norm) add(p + "ln_1.weight", {C});
     if (ln) add(p + "ln_1.bias", {C});
     add(p + "attn.c_attn.weight", {3 * C, C});
     add(p + "attn.c_attn.bias", {3 * C});
     add(p + "attn.c_proj.weight", {C, C});
     add(p + "attn.c_proj.bias", {C});
-    add(p + "ln_2.weight", {C});
+    if (!mlp) continue;
+    if (norm) add(p + "ln_2.weight", {C});
     if (ln) add(p + "ln_2.bias", {C});
     add(p + "mlp.c_fc.weight", {fc_out, C});
     add(p + "mlp.c_fc.bias", {fc_out});
     add(p + "mlp.c_proj.weight", {C, F});
     add(p + "mlp.c_proj.bias", {C});
   }
-  add("transformer.ln_f.weight", {C});
+  if (norm) add("transformer.ln_f.weight", {C});
   if (ln) add("transformer.ln_f.bias", {C});
   if (!cfg.tie_weights) add("lm_head.weight", {V, C});
   return tensors;
@@ -58,7 +61,7 @@ typename Gpt<T>::Weights Gpt<T>::views(T* base) const {
   auto at = [&](const std::string& name) -> T* {
     for (const ParamTensor& t : tensors_)
       if (t.name == name) return base + t.offset;
-    return nullptr;  // a tensor this config does not have (wpe, norm biases, lm_head when tied)
+    return nullptr;  // a tensor this config does not have (wpe, norms, the MLP, lm_head when tied)
   };
   Weights w{at("transformer.wte.weight"),
             at("transformer.wpe.weight"),
@@ -79,7 +82,7 @@ typename Gpt<T>::Weights Gpt<T>::views(T* base) const {
 template <typename T>
 void Gpt<T>::initialize(std::uint64_t seed) {
   Rng rng = Rng(seed).split();
-  const double residual_std = 0.02 / std::sqrt(2.0 * cfg_.n_layer);
+  const double residual_std = 0.02 / std::sqrt(2.0 * std::max(cfg_.n_layer, 1));  // 0 layers: unused
   for (const ParamTensor& t : tensors_) {
     T* p = params_.data() + t.offset;
     const bool is_norm = t.name.find("ln_") != std::string::npos;
@@ -119,8 +122,11 @@ double Gpt<T>::training_bytes(const GptConfig& c, int B, int T_len) {
   const double n = static_cast<double>(B) * T_len, att = static_cast<double>(B) * c.n_head * T_len * T_len;
   const std::vector<ParamTensor> tensors = layout(c);
   const double params = static_cast<double>(tensors.back().offset + tensors.back().size());
-  const double per_layer =
-      n * (9 * C + 4 + fc + F) + 2 * att;  // ln1 qkv att_y masks res ln2 fc_pre fc_act (+ stats)
+  // The attention half: ln1 (+ stats) qkv att_y proj_mask res_out, probs and att_mask. The MLP
+  // half: res_mid ln2 (+ stats) fc_pre fc_act mlp_mask.
+  const double attention_half = n * (7 * C + 2) + 2 * att;
+  const double mlp_half = c.ffn == Ffn::none ? 0.0 : n * (3 * C + 2 + fc + F);
+  const double per_layer = attention_half + mlp_half;
   const double global =
       n * (4 * C + 2 + 2 * V) + n * (8 * C + fc + F) + 2.0 * T_len * T_len;  // + activation grads
   return sizeof(T) * (4 * params + c.n_layer * per_layer + global);
@@ -144,6 +150,7 @@ void Gpt<T>::size_activations(Activations& a, const GptConfig& cfg, std::size_t 
   const std::size_t F = cfg.ffn_hidden();
   const std::size_t fc_out = cfg.ffn == Ffn::swiglu ? 2 * F : F;
   const std::size_t V = cfg.vocab_size;
+  const std::size_t mlp_n = cfg.ffn == Ffn::none ? 0 : n;  // rows of the MLP half's buffers
   a.emb.resize(n * C);
   a.emb_mask.resize(n * C);
   a.branch.resize(n * C);
@@ -162,13 +169,13 @@ void Gpt<T>::size_activations(Activations& a, const GptConfig& cfg, std::size_t 
     l.att_mask.resize(att);
     l.att_y.resize(n * C);
     l.proj_mask.resize(n * C);
-    l.res_mid.resize(n * C);
-    l.ln2.resize(n * C);
-    l.ln2_mean.resize(n);
-    l.ln2_rstd.resize(n);
-    l.fc_pre.resize(n * fc_out);
-    l.fc_act.resize(n * F);
-    l.mlp_mask.resize(n * C);
+    l.res_mid.resize(mlp_n * C);
+    l.ln2.resize(mlp_n * C);
+    l.ln2_mean.resize(mlp_n);
+    l.ln2_rstd.resize(mlp_n);
+    l.fc_pre.resize(mlp_n * fc_out);
+    l.fc_act.resize(mlp_n * F);
+    l.mlp_mask.resize(mlp_n * C);
     l.res_out.resize(n * C);
   }
   a.dres.resize(n * C);
@@ -182,9 +189,12 @@ void Gpt<T>::size_activations(Activations& a, const GptConfig& cfg, std::size_t 
   a.scratch.resize(scratch);
 }
 
+// The config's norm; Norm::none is the identity: y = x, and backward dx += dy.
 template <typename T>
 void Gpt<T>::norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n) const {
-  if (cfg_.norm == Norm::layernorm)
+  if (cfg_.norm == Norm::none)
+    std::copy_n(x, static_cast<std::size_t>(n) * cfg_.n_embd, y);
+  else if (cfg_.norm == Norm::layernorm)
     layernorm_forward(y, mean, rstd, x, w, b, n, cfg_.n_embd);
   else
     rmsnorm_forward(y, rstd, x, w, n, cfg_.n_embd);
@@ -193,10 +203,22 @@ void Gpt<T>::norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const 
 template <typename T>
 void Gpt<T>::norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean,
                            const T* rstd, int n) const {
-  if (cfg_.norm == Norm::layernorm)
+  if (cfg_.norm == Norm::none)
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * cfg_.n_embd; ++i) dx[i] += dy[i];
+  else if (cfg_.norm == Norm::layernorm)
     layernorm_backward(dx, dw, db, dy, x, w, mean, rstd, n, cfg_.n_embd);
   else
     rmsnorm_backward(dx, dw, dy, x, w, rstd, n, cfg_.n_embd);
+}
+
+// A branch's output joins the residual stream: out = res + branch, or without the
+// residual (GptConfig::residual false) it replaces the stream: out = branch.
+template <typename T>
+void Gpt<T>::join_stream(T* out, const T* res, const T* branch, int count) const {
+  if (cfg_.residual)
+    for (int i = 0; i < count; ++i) out[i] = res[i] + branch[i];
+  else
+    std::copy_n(branch, count, out);
 }
 
 // ============================== forward =========================================
@@ -275,7 +297,8 @@ void Gpt<T>::layers_forward(Activations& a, const Pass& pass) {
   linear_forward<T>(a.logits.data(), a.lnf.data(), w_.lm_head, nullptr, n, C, cfg_.vocab_size);
 }
 
-// One transformer block on the residual stream res; returns its output (L.res_out).
+// One transformer block on the residual stream res; returns its output (L.res_out). Without an
+// FFN the block is its attention half, which then writes L.res_out.
 template <typename T>
 const T* Gpt<T>::block_forward(int l, LayerActivations& L, Activations& a, const T* res, const Pass& pass) {
   const int n = pass.B * pass.T_len;
@@ -287,7 +310,9 @@ const T* Gpt<T>::block_forward(int l, LayerActivations& L, Activations& a, const
   Rng& rng = *pass.rng;
   const Layer& w = w_.layers[l];
   T* x = a.branch.data();
-  // attention block: res_mid = res + dropout(proj(attention(rope(qkv(norm1(res))))))
+  T* mid = cfg_.ffn == Ffn::none ? L.res_out.data() : L.res_mid.data();
+  // attention block: res_mid = res + dropout(proj(attention(rope(qkv(norm1(res)))))), without the
+  // residual res_mid = dropout(...)
   norm_forward(L.ln1.data(), L.ln1_mean.data(), L.ln1_rstd.data(), res, w.ln1_w, w.ln1_b, n);
   linear_forward(L.qkv.data(), L.ln1.data(), w.qkv_w, w.qkv_b, n, C, 3 * C);
   if (cfg_.positions == Positions::rope) {
@@ -304,8 +329,9 @@ const T* Gpt<T>::block_forward(int l, LayerActivations& L, Activations& a, const
   }
   linear_forward(x, L.att_y.data(), w.proj_w, w.proj_b, n, C, C);
   dropout_forward(x, L.proj_mask.data(), x, n * C, p, rng);
-  for (int i = 0; i < n * C; ++i) L.res_mid[i] = res[i] + x[i];
-  // MLP block: res_out = res_mid + dropout(mlp(norm2(res_mid)))
+  join_stream(mid, res, x, n * C);
+  if (cfg_.ffn == Ffn::none) return mid;
+  // MLP block: res_out = res_mid + dropout(mlp(norm2(res_mid))), without the residual dropout(...)
   norm_forward(L.ln2.data(), L.ln2_mean.data(), L.ln2_rstd.data(), L.res_mid.data(), w.ln2_w, w.ln2_b, n);
   linear_forward(L.fc_pre.data(), L.ln2.data(), w.fc_w, w.fc_b, n, C, fc_out);
   if (cfg_.ffn == Ffn::gelu)
@@ -314,7 +340,7 @@ const T* Gpt<T>::block_forward(int l, LayerActivations& L, Activations& a, const
     swiglu_forward(L.fc_act.data(), L.fc_pre.data(), n, F);
   linear_forward(x, L.fc_act.data(), w.fc_proj_w, w.fc_proj_b, n, F, C);
   dropout_forward(x, L.mlp_mask.data(), x, n * C, p, rng);
-  for (int i = 0; i < n * C; ++i) L.res_out[i] = L.res_mid[i] + x[i];
+  join_stream(L.res_out.data(), L.res_mid.data(), x, n * C);
   return L.res_out.data();
 }
 
@@ -343,22 +369,26 @@ void Gpt<T>::backward() {
     const Layer& g = g_.layers[l];
     LayerActivations& L = a.layers[l];
     const T* res_in = l ? a.layers[l - 1].res_out.data() : a.emb.data();
-    // MLP block (dres = d res_out, which flows unchanged to res_mid, plus the branch)
-    zero(a.dbranch, nC);
-    dropout_backward(a.dbranch.data(), a.dres.data(), L.mlp_mask.data(), n * C);
-    zero(a.dfc_act, static_cast<std::size_t>(n) * F);
-    linear_backward(a.dfc_act.data(), g.fc_proj_w, g.fc_proj_b, a.dbranch.data(), L.fc_act.data(),
-                    w.fc_proj_w, n, F, C);
-    zero(a.dfc_pre, static_cast<std::size_t>(n) * fc_out);
-    if (cfg_.ffn == Ffn::gelu)
-      gelu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n * F);
-    else
-      swiglu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n, F);
-    zero(a.dln, nC);
-    linear_backward(a.dln.data(), g.fc_w, g.fc_b, a.dfc_pre.data(), L.ln2.data(), w.fc_w, n, C, fc_out);
-    norm_backward(a.dres.data(), g.ln2_w, g.ln2_b, a.dln.data(), L.res_mid.data(), w.ln2_w, L.ln2_mean.data(),
-                  L.ln2_rstd.data(), n);
-    // attention block (dres = d res_mid)
+    // MLP block (dres = d res_out, which flows unchanged to res_mid, plus the branch;
+    // without the residual only through the branch). Without an FFN there is none.
+    if (cfg_.ffn != Ffn::none) {
+      zero(a.dbranch, nC);
+      dropout_backward(a.dbranch.data(), a.dres.data(), L.mlp_mask.data(), n * C);
+      zero(a.dfc_act, static_cast<std::size_t>(n) * F);
+      linear_backward(a.dfc_act.data(), g.fc_proj_w, g.fc_proj_b, a.dbranch.data(), L.fc_act.data(),
+                      w.fc_proj_w, n, F, C);
+      zero(a.dfc_pre, static_cast<std::size_t>(n) * fc_out);
+      if (cfg_.ffn == Ffn::gelu)
+        gelu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n * F);
+      else
+        swiglu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n, F);
+      zero(a.dln, nC);
+      linear_backward(a.dln.data(), g.fc_w, g.fc_b, a.dfc_pre.data(), L.ln2.data(), w.fc_w, n, C, fc_out);
+      if (!cfg_.residual) zero(a.dres, nC);
+      norm_backward(a.dres.data(), g.ln2_w, g.ln2_b, a.dln.data(), L.res_mid.data(), w.ln2_w,
+                    L.ln2_mean.data(), L.ln2_rstd.data(), n);
+    }
+    // attention block (dres = d res_mid, or d res_out without an FFN)
     zero(a.dbranch, nC);
     dropout_backward(a.dbranch.data(), a.dres.data(), L.proj_mask.data(), n * C);
     zero(a.datt_y, nC);
@@ -370,6 +400,7 @@ void Gpt<T>::backward() {
       rope_backward(a.dqkv.data(), rope_cos_.data(), rope_sin_.data(), B, Tn, C, cfg_.n_head);
     zero(a.dln, nC);
     linear_backward(a.dln.data(), g.qkv_w, g.qkv_b, a.dqkv.data(), L.ln1.data(), w.qkv_w, n, C, 3 * C);
+    if (!cfg_.residual) zero(a.dres, nC);
     norm_backward(a.dres.data(), g.ln1_w, g.ln1_b, a.dln.data(), res_in, w.ln1_w, L.ln1_mean.data(),
                   L.ln1_rstd.data(), n);
   }

@@ -6,6 +6,11 @@
 //                    x = x + dropout(mlp(norm2(x)))
 //   logits = norm_f(x) lm_head^T;  loss = cross_entropy(logits, targets)
 //
+// Switches for the lessons (GptConfig): positions none (no wpe, no RoPE); ffn none
+// (a block is its attention half); norm none (every norm the identity); residual
+// false (each half replaces x: x = dropout(...)); n_layer 0 (embeddings straight into
+// norm_f and the LM head: with norm none and positions none, a bigram model).
+//
 // Parameters live in one contiguous block, gradients in another, each with
 // named tensors (tensors()). Activations are sized once for a (batch, T) and
 // reused; a step allocates nothing unless the batch grows. Sampling (forward_next)
@@ -66,7 +71,8 @@ class Gpt : public Model<T> {
   // sized for the largest batch seen: n = B * T rows, att = B * NH * T * T.
 
   // One transformer block's parameters: pointers into params_ (or grads_). Biases of the
-  // norms are null with RMSNorm. The field order is views()'s order.
+  // norms are null with RMSNorm, the norms' weights too with no norm, the MLP half's
+  // tensors with no FFN. The field order is views()'s order.
   struct Layer {
     T* ln1_w;      // (C)        norm before attention
     T* ln1_b;      // (C)        LayerNorm only
@@ -84,12 +90,13 @@ class Gpt : public Model<T> {
   struct Weights {
     T* wte;                     // (V, C)           token embedding
     T* wpe;                     // (block_size, C)  learned positions only, else null
-    T* lnf_w;                   // (C)              final norm
+    T* lnf_w;                   // (C)              final norm (null with no norm)
     T* lnf_b;                   // (C)              LayerNorm only
     T* lm_head;                 // (V, C)           == wte when tie_weights
     std::vector<Layer> layers;  // (L)
   };
-  // What one block's forward keeps for its backward.
+  // What one block's forward keeps for its backward. Without an FFN the MLP half's
+  // buffers (res_mid to mlp_mask) are empty and the attention half writes res_out.
   struct LayerActivations {
     std::vector<T> ln1;        // (n, C)     norm1(block input)
     std::vector<T> ln1_mean;   // (n)
@@ -154,6 +161,7 @@ class Gpt : public Model<T> {
   void norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n) const;
   void norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd,
                      int n) const;
+  void join_stream(T* out, const T* res, const T* branch, int count) const;
 
   GptConfig cfg_;
   std::vector<ParamTensor> tensors_;  // names, offsets and shapes of params_ (layout(cfg_))

@@ -13,8 +13,10 @@ AdamW<T>::AdamW(const std::vector<ParamTensor>& tensors, std::size_t num_params,
     throw ShapeError("AdamW's betas must be at least 0 and below 1.");
   if (!(cfg_.eps > 0)) throw ShapeError("AdamW's eps must be positive.");
   if (!(cfg_.weight_decay >= 0)) throw ShapeError("Weight decay cannot be negative.");
-  for (const ParamTensor& t : tensors)
-    if (t.decays()) std::fill(decay_.begin() + t.offset, decay_.begin() + t.offset + t.size(), 1);
+  for (const ParamTensor& t : tensors) {
+    const bool decays = cfg_.decay == Decay::all || (cfg_.decay == Decay::matrices && t.decays());
+    if (decays) std::fill(decay_.begin() + t.offset, decay_.begin() + t.offset + t.size(), 1);
+  }
 }
 
 template <typename T>

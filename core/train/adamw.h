@@ -1,20 +1,23 @@
 // AdamW (Loshchilov & Hutter: decoupled weight decay), as torch.optim.AdamW:
 //   m = b1 m + (1 - b1) g            v = b2 v + (1 - b2) g^2
 //   p = p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) - lr wd p
-// Two parameter groups by nanoGPT's rule (ParamTensor::decays): tensors of 2 or
-// more dimensions (linear weights AND embeddings) decay; biases and norm weights
-// do not.
+// Two parameter groups, chosen by AdamWConfig::decay: by default nanoGPT's rule
+// (Decay::matrices, ParamTensor::decays): tensors of 2 or more dimensions (linear
+// weights AND embeddings) decay; biases and norm weights do not. Decay::all decays
+// every tensor, Decay::none none (wd is then unused).
 #pragma once
 
 #include <span>
 #include <vector>
 
+#include "model/config.h"
 #include "model/model.h"
 
 namespace gptlab {
 
 struct AdamWConfig {
   float beta1 = 0.9f, beta2 = 0.99f, eps = 1e-8f, weight_decay = 0.1f;
+  Decay decay = Decay::matrices;  // which tensors weight_decay applies to
 };
 
 template <typename T>

@@ -74,6 +74,7 @@ std::string config_to_json(const GptConfig& c) {
               {"norm", to_string(c.norm)},
               {"attention", to_string(c.attention)},
               {"tie_weights", c.tie_weights},
+              {"residual", c.residual},
               {"ffn_multiple_of", c.ffn_multiple_of},
               {"rope_base", c.rope_base}}
       .dump();
@@ -94,6 +95,8 @@ GptConfig config_from_json(std::string_view text) {
     c.norm = parse_norm(string_field(j, "norm"));
     c.attention = parse_attention(string_field(j, "attention"));
     c.tie_weights = field(j, "tie_weights").get<bool>();
+    // Absent in checkpoints written before the switch: the residual stream they all had.
+    if (j.contains("residual")) c.residual = field(j, "residual").get<bool>();
     c.ffn_multiple_of = int_field(j, "ffn_multiple_of");
     c.rope_base = field(j, "rope_base").get<float>();
     c.validate();

@@ -129,10 +129,32 @@ expect_error "Unknown option --step; did you mean --steps?" "$gptlab" train "${c
 expect_error "Unknown option --bogus for gptlab train; gptlab help lists the options." "$gptlab" train "${common[@]}" --bogus 1
 expect_error "Unknown option --temprature; did you mean --temperature?" "$gptlab" sample --checkpoint "$dir/run.ckpt" --temprature 0
 expect_error "Unknown option --steps for gptlab sample" "$gptlab" sample --checkpoint "$dir/run.ckpt" --steps 5
-expect_error 'Unknown ffn "relu"; use gelu or swiglu.' "$gptlab" train "${common[@]}" --ffn relu
+expect_error 'Unknown ffn "relu"; use none, gelu or swiglu.' "$gptlab" train "${common[@]}" --ffn relu
 # The model's own errors come before the schedule's, and the schedule's names the flags.
 expect_error "n_embd (48) must be divisible by the number of heads (5)." "$gptlab" train "${common[@]}" --heads 5 --steps 2
 expect_error "--steps 60 must be more than --warmup 100." "$gptlab" train "${common[@]}" --steps 60
+
+# The model switches the lessons need: every name of --positions, --ffn, --norm and --decay, --no-residual
+# and --layers 0 train, save a checkpoint that loads, and the help lists them.
+help=$("$gptlab" help)
+for want in "--positions none|learned|rope" "--ffn none|gelu|swiglu" "--norm none|layernorm|rmsnorm" "--no-residual" \
+  "--decay none|all|matrices (matrices"; do
+  grep -qF -- "$want" <<<"$help" || fail "the help does not list $want"
+done
+quick=(--corpus "$dir/corpus.txt" --layers 1 --heads 2 --embd 16 --block 16 --batch 4 --eval-batches 1 --steps 2 --warmup 1 --eval-interval 2)
+for option in "--positions none" "--positions learned" "--positions rope" "--ffn none" "--ffn gelu" "--ffn swiglu" \
+  "--norm none" "--norm layernorm" "--norm rmsnorm" "--decay none" "--decay all" "--decay matrices" "--no-residual" "--layers 0"; do
+  # shellcheck disable=SC2086
+  "$gptlab" train "${quick[@]}" $option --checkpoint "$dir/switch.ckpt" > "$dir/switch.log" 2>&1 || fail "train $option failed: $(cat "$dir/switch.log")"
+done
+bigram=$("$gptlab" train "${quick[@]}" --layers 0 --positions none --norm none --ffn none --no-residual --decay none --checkpoint "$dir/bigram.ckpt")
+grep -qE "\(0 layers, 2 heads, n_embd 16, block 16, vocab [0-9]+, positions none, ffn none, norm none, no residual\)" <<<"$bigram" \
+  || fail "the switched model printed: $bigram"
+grep -qE "count-model baselines on val: unigram [0-9.]+, bigram [0-9.]+ nats/token" <<<"$bigram" || fail "train printed no baselines: $bigram"
+"$gptlab" sample --checkpoint "$dir/bigram.ckpt" --tokens 10 > /dev/null || fail "the switched model's checkpoint does not sample"
+expect_error 'Unknown decay "some"; use none, all or matrices.' "$gptlab" train "${quick[@]}" --decay some
+expect_error "The number of layers must be between 0 and 1000." "$gptlab" train "${quick[@]}" --layers -1
+echo "model switches: every name trains, --layers 0 with everything off samples"
 
 # Faults while saving: the previous checkpoint survives them whole.
 cp "$dir/run.ckpt" "$dir/before.ckpt"

@@ -1,7 +1,8 @@
 // Finite-difference gradient checks, in double: every layer on its own, then the
 // whole GPT on tiny configurations covering both FFNs, both position kinds,
 // both norms, causal and bidirectional attention, padding, tied weights and
-// dropout (with the dropout masks held fixed by reseeding).
+// dropout (with the dropout masks held fixed by reseeding), and the switches that
+// take parts away: no positions, no FFN, no norm, no residual, no layers.
 //
 // Central differences (f(x + h) - f(x - h)) / 2h with h = 1e-6 have error
 // O(h^2) + O(eps / h) ~ 1e-10 relative; a wrong gradient is off by O(1). The
@@ -253,6 +254,41 @@ TEST_CASE("whole-model gradients on tiny configurations") {
                      c.norm = Norm::rmsnorm, c.tie_weights = true;
                    }),
                    true, 0.1f});
+  // The switches that change the graph.
+  cases.push_back({"no residual", with([](GptConfig& c) { c.residual = false; }), false, 0.0f});
+  cases.push_back({"no residual, swiglu rmsnorm, dropout", with([](GptConfig& c) {
+                     c.residual = false;
+                     c.ffn = Ffn::swiglu;
+                     c.norm = Norm::rmsnorm;
+                   }),
+                   false, 0.2f});
+  cases.push_back({"norm none", with([](GptConfig& c) { c.norm = Norm::none; }), false, 0.0f});
+  cases.push_back({"ffn none", with([](GptConfig& c) { c.ffn = Ffn::none; }), false, 0.0f});
+  cases.push_back({"positions none", with([](GptConfig& c) { c.positions = Positions::none; }), false, 0.0f});
+  cases.push_back({"layers 0", with([](GptConfig& c) { c.n_layer = 0; }), false, 0.0f});
+  cases.push_back({"layers 0, learned positions, rmsnorm, tied", with([](GptConfig& c) {
+                     c.n_layer = 0;
+                     c.positions = Positions::learned;
+                     c.norm = Norm::rmsnorm;
+                     c.tie_weights = true;
+                   }),
+                   false, 0.1f});
+  cases.push_back({"no residual, norm none, ffn none, positions none, padding, dropout",
+                   with([](GptConfig& c) {
+                     c.residual = false;
+                     c.norm = Norm::none;
+                     c.ffn = Ffn::none;
+                     c.positions = Positions::none;
+                   }),
+                   true, 0.1f});
+  cases.push_back({"all of them with layers 0 (the bigram model)", with([](GptConfig& c) {
+                     c.residual = false;
+                     c.norm = Norm::none;
+                     c.ffn = Ffn::none;
+                     c.positions = Positions::none;
+                     c.n_layer = 0;
+                   }),
+                   false, 0.0f});
   for (const ModelCase& mc : cases) {
     Gpt<double> model(mc.cfg, 42);
     const int B = 2, T = 5;

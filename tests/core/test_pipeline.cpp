@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -240,7 +241,8 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   // An unknown name in the configuration is refused with the names it may take.
   std::string config = config_to_json(ck.config);
   config.replace(config.find("\"gelu\""), 6, "\"relu\"");
-  CHECK_THROWS_WITH_AS(config_from_json(config), "Unknown ffn \"relu\"; use gelu or swiglu.", OptionError);
+  CHECK_THROWS_WITH_AS(config_from_json(config), "Unknown ffn \"relu\"; use none, gelu or swiglu.",
+                       OptionError);
 
   // Writing goes through a temporary file; the previous file survives a failed write.
   const std::string path = "gptlab_test_checkpoint.bin";
@@ -251,6 +253,84 @@ TEST_CASE("checkpoints round-trip exactly and refuse damaged files") {
   CHECK_THROWS_WITH_AS(read_file("/nonexistent-dir/x.bin"),
                        doctest::Contains("Cannot open /nonexistent-dir/x.bin"), Error);
   std::remove(path.c_str());
+}
+
+namespace {
+
+// The checkpoint with its header's text changed by `edit`, lengths and checksum rewritten to match:
+// what an older gptlab (or a hand-edited file) would have written.
+std::string with_header(const std::string& bytes, const std::function<void(std::string&)>& edit) {
+  auto u32 = [](std::string_view s, std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+      v |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+    return v;
+  };
+  auto put = [](std::string& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const std::uint32_t header_len = u32(bytes, 12);
+  std::string header = bytes.substr(16, header_len);
+  edit(header);
+  std::string body;
+  put(body, static_cast<std::uint32_t>(header.size()));
+  body += header;
+  body += bytes.substr(16 + header_len, bytes.size() - 4 - 16 - header_len);
+  std::string out = bytes.substr(0, 12);  // magic and version
+  out += body;
+  put(out, crc32(body));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoints keep the model switches; one written before them loads with the defaults") {
+  // Every switch away from its default survives a save and a load.
+  GptConfig c = tiny_config();
+  c.positions = Positions::none;
+  c.ffn = Ffn::none;
+  c.norm = Norm::none;
+  c.residual = false;
+  c.n_layer = 0;
+  Gpt<float> model(c, 7);
+  Checkpoint ck;
+  ck.config = c;
+  ck.tokenizer = "{}";
+  ck.tensors = model.tensors();
+  ck.params.assign(model.params().begin(), model.params().end());
+  const Checkpoint back = load_checkpoint(save_checkpoint(ck));
+  CHECK(back.config.positions == Positions::none);
+  CHECK(back.config.ffn == Ffn::none);
+  CHECK(back.config.norm == Norm::none);
+  CHECK_FALSE(back.config.residual);
+  CHECK(back.config.n_layer == 0);
+  CHECK(back.params == ck.params);
+  CHECK(load_model(back)->config().residual == false);
+  // Only the token embedding and the LM head are left.
+  REQUIRE(back.tensors.size() == 2);
+  CHECK(back.tensors[0].name == "transformer.wte.weight");
+  CHECK(back.tensors[1].name == "lm_head.weight");
+
+  // A checkpoint from before the switches: its header has no "residual" field.
+  Gpt<float> old_model(tiny_config(), 7);
+  Checkpoint old;
+  old.config = tiny_config();
+  old.config.residual = false;  // written as false, then the field is removed
+  old.tokenizer = "{}";
+  old.tensors = old_model.tensors();
+  old.params.assign(old_model.params().begin(), old_model.params().end());
+  const std::string bytes = with_header(save_checkpoint(old), [](std::string& header) {
+    const std::string field = "\"residual\":false,";
+    const std::size_t at = header.find(field);
+    REQUIRE(at != std::string::npos);
+    header.erase(at, field.size());
+  });
+  CHECK(bytes.find("residual") == std::string::npos);
+  const Checkpoint loaded = load_checkpoint(bytes);
+  CHECK(loaded.config.residual);  // the default, as every model had then
+  GptConfig expected = tiny_config();
+  CHECK(config_to_json(loaded.config) == config_to_json(expected));
+  CHECK(loaded.params == old.params);
 }
 
 TEST_CASE("safetensors: a header of named F32 tensors and the weights after it") {
@@ -310,6 +390,44 @@ TEST_CASE("the KV cache gives the logits of a full forward pass, position by pos
       }
       CHECK(worst < 1e-12);
     }
+  }
+}
+
+TEST_CASE("the KV cache gives the logits of a full forward pass with the model switches") {
+  struct Case {
+    const char* name;
+    void (*change)(GptConfig&);
+  };
+  const Case cases[] = {
+      {"positions none", [](GptConfig& c) { c.positions = Positions::none; }},
+      {"ffn none", [](GptConfig& c) { c.ffn = Ffn::none; }},
+      {"norm none", [](GptConfig& c) { c.norm = Norm::none; }},
+      {"no residual", [](GptConfig& c) { c.residual = false; }},
+      {"layers 0", [](GptConfig& c) { c.n_layer = 0; }},
+      {"all of them, 2 layers",
+       [](GptConfig& c) {
+         c.positions = Positions::none;
+         c.ffn = Ffn::none;
+         c.norm = Norm::none;
+         c.residual = false;
+       }},
+  };
+  const std::vector<int> tokens{1, 5, 9, 2, 7, 7, 3, 19, 0, 4, 11, 6};
+  for (const Case& k : cases) {
+    INFO(k.name);
+    GptConfig c = tiny_config();
+    k.change(c);
+    Gpt<double> model(c, 9);
+    model.forward({tokens.data(), nullptr, nullptr, 1, 12});
+    const std::vector<double> full(model.logits(), model.logits() + 12 * 20);
+    KvCache<double> cache(c);
+    double worst = 0;
+    for (int t = 0; t < 12; ++t) {
+      const double* step = model.forward_next(tokens[t], cache);
+      for (int v = 0; v < 20; ++v) worst = std::max(worst, std::abs(step[v] - full[t * 20 + v]));
+    }
+    CHECK(worst < 1e-12);
+    CHECK(cache.length() == 12);
   }
 }
 

@@ -2,7 +2,7 @@
 // (an independent PyTorch implementation; PyTorch version inside each file).
 // Same weights, same batch: logits, loss and every gradient, then the
 // parameters after 3 AdamW steps with warmup + cosine, clipping and nanoGPT's
-// decay groups.
+// decay groups (or the fixture's decay policy).
 //
 // Tolerances (float32 on both sides, different summation orders):
 //   logits, loss    |a - b| <= 1e-4 + 1e-4 |b|
@@ -37,11 +37,12 @@ GptConfig config_from(const json& c) {
   cfg.vocab_size = c["vocab_size"], cfg.block_size = c["block_size"], cfg.n_layer = c["n_layer"];
   cfg.n_head = c["n_head"], cfg.n_embd = c["n_embd"], cfg.ffn_multiple_of = c["ffn_multiple_of"];
   cfg.rope_base = c["rope_base"];
-  cfg.positions = c["positions"] == "rope" ? Positions::rope : Positions::learned;
-  cfg.ffn = c["ffn"] == "gelu" ? Ffn::gelu : Ffn::swiglu;
-  cfg.norm = c["norm"] == "layernorm" ? Norm::layernorm : Norm::rmsnorm;
-  cfg.attention = c["attention"] == "causal" ? AttentionMode::causal : AttentionMode::bidirectional;
+  cfg.positions = parse_positions(c["positions"].get<std::string>());
+  cfg.ffn = parse_ffn(c["ffn"].get<std::string>());
+  cfg.norm = parse_norm(c["norm"].get<std::string>());
+  cfg.attention = parse_attention(c["attention"].get<std::string>());
   cfg.tie_weights = c["tie_weights"];
+  cfg.residual = c.value("residual", true);
   return cfg;
 }
 
@@ -104,7 +105,8 @@ void check_fixture(const std::string& name) {
     std::copy(values.begin(), values.end(), model.params().begin() + static_cast<std::ptrdiff_t>(t.offset));
   }
   AdamW<float> adamw(model.tensors(), model.num_parameters(),
-                     {opt["beta1"], opt["beta2"], opt["eps"], opt["weight_decay"]});
+                     {opt["beta1"], opt["beta2"], opt["eps"], opt["weight_decay"],
+                      parse_decay(opt.value("decay", std::string("matrices")))});
   LrSchedule schedule{LrSchedule::Kind::cosine, opt["schedule"]["max_lr"], opt["schedule"]["min_lr"],
                       opt["schedule"]["warmup"], opt["schedule"]["total"]};
   for (int step = 0; step < 3; ++step) {
@@ -133,4 +135,8 @@ TEST_CASE("PyTorch parity: RoPE, GELU, LayerNorm, causal, padding") {
 
 TEST_CASE("PyTorch parity: learned positions, SwiGLU, RMSNorm, bidirectional, tied, padding") {
   check_fixture("gpt_learned_swiglu_rmsnorm_bidirectional_tied");
+}
+
+TEST_CASE("PyTorch parity: no positions, no FFN, no norm, no residual, causal, padding, decay all") {
+  check_fixture("gpt_no_positions_ffn_norm_residual_decay_all");
 }

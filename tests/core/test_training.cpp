@@ -95,6 +95,43 @@ TEST_CASE("AdamW: nanoGPT's decay groups and the update rule") {
                   ShapeError);
 }
 
+TEST_CASE("AdamW's decay policies: none, all, matrices, by hand on a tiny model") {
+  // A model with every kind of tensor: 2-D weights and embeddings, biases, norm weights.
+  GptConfig c;
+  c.vocab_size = 5, c.block_size = 4, c.n_layer = 1, c.n_head = 1, c.n_embd = 2;
+  Gpt<double> model(c, 3);
+  // Nonzero values everywhere (biases start at 0, where decay would not show).
+  std::vector<double> before(model.num_parameters());
+  for (std::size_t i = 0; i < before.size(); ++i) before[i] = 1.0 + 0.01 * static_cast<double>(i);
+  // The same gradient everywhere: at t = 1 Adam's step is lr sign(g) = lr (eps is negligible), so
+  // a parameter that decays moves by lr (1 + wd p) and one that does not by lr.
+  const std::vector<double> grads(before.size(), 0.5);
+  const double lr = 0.125, wd = 0.25;  // exact in float
+  for (Decay policy : all_values<Decay>()) {
+    INFO(std::string(to_string(policy)));
+    AdamW<double> opt(model.tensors(), before.size(), {0.9f, 0.99f, 1e-12f, static_cast<float>(wd), policy});
+    std::vector<double> p = before;
+    opt.step(p, grads, static_cast<float>(lr));
+    int decayed = 0, kept = 0;
+    for (const ParamTensor& t : model.tensors()) {
+      const bool matrix = t.shape.size() >= 2;
+      const bool decays = policy == Decay::all || (policy == Decay::matrices && matrix);
+      for (std::size_t i = t.offset; i < t.offset + t.size(); ++i) {
+        const double by_hand = before[i] - lr * (1.0 + (decays ? wd * before[i] : 0.0));
+        INFO(t.name);
+        CHECK(p[i] == doctest::Approx(by_hand).epsilon(1e-9));
+      }
+      decays ? ++decayed : ++kept;
+    }
+    const int tensors = static_cast<int>(model.tensors().size());
+    if (policy == Decay::none) CHECK(decayed == 0);
+    if (policy == Decay::all) CHECK(decayed == tensors);
+    if (policy == Decay::matrices)
+      CHECK(decayed == 6);  // wte, c_attn, attn c_proj, c_fc, mlp c_proj, lm_head
+    CHECK(decayed + kept == tensors);
+  }
+}
+
 TEST_CASE("gradient clipping to a global norm") {
   std::vector<float> g{3.0f, 4.0f};
   CHECK(clip_grad_norm<float>(g, 10.0f) == doctest::Approx(5.0));
@@ -139,7 +176,8 @@ TEST_CASE("configurations that cannot work are refused with a sentence") {
          "RoPE rotates pairs of numbers, so the head size n_embd / n_head (3) must be even.");
   refuse([](GptConfig& c) { c.n_layer = 1000, c.n_embd = 4096; },
          "This configuration has about 201326 million parameters; gptlab models stay below 2 billion.");
-  refuse([](GptConfig& c) { c.n_layer = 1001; }, "The model needs at least one layer and at most 1000.");
+  refuse([](GptConfig& c) { c.n_layer = 1001; }, "The number of layers must be between 0 and 1000.");
+  refuse([](GptConfig& c) { c.n_layer = -1; }, "The number of layers must be between 0 and 1000.");
   refuse([](GptConfig& c) { c.dropout = 1.0f; }, "Dropout must be at least 0 and below 1.");
   GptConfig c = small_config();
   c.ffn = Ffn::swiglu;
@@ -160,9 +198,10 @@ void check_option_names(E (*parse)(std::string_view), const char* unknown, const
 }
 
 TEST_CASE("option names: every name round-trips, an unknown name is refused with the names") {
-  check_option_names(parse_positions, "alibi", "Unknown positions \"alibi\"; use rope or learned.");
-  check_option_names(parse_ffn, "relu", "Unknown ffn \"relu\"; use gelu or swiglu.");
-  check_option_names(parse_norm, "batchnorm", "Unknown norm \"batchnorm\"; use layernorm or rmsnorm.");
+  check_option_names(parse_positions, "alibi", "Unknown positions \"alibi\"; use none, learned or rope.");
+  check_option_names(parse_ffn, "relu", "Unknown ffn \"relu\"; use none, gelu or swiglu.");
+  check_option_names(parse_norm, "batchnorm", "Unknown norm \"batchnorm\"; use none, layernorm or rmsnorm.");
+  check_option_names(parse_decay, "some", "Unknown decay \"some\"; use none, all or matrices.");
   check_option_names(parse_attention, "sliding",
                      "Unknown attention \"sliding\"; use causal or bidirectional.");
   check_option_names(parse_objective, "gan", "Unknown objective \"gan\"; use causal, masked or mntp.");
@@ -171,7 +210,27 @@ TEST_CASE("option names: every name round-trips, an unknown name is refused with
   CHECK(all_values<Objective>().size() == 3);
   CHECK(all_values<TokenizerKind>().size() == 4);
   CHECK(option_names<TokenizerKind>("|") == "char|bpe|bpe-gpt2|bpe-gpt4");
-  CHECK(option_names<Positions>(", ") == "rope, learned");
+  CHECK(option_names<Positions>("|") == "none|learned|rope");
+  CHECK(option_names<Ffn>("|") == "none|gelu|swiglu");
+  CHECK(option_names<Norm>("|") == "none|layernorm|rmsnorm");
+  CHECK(option_names<Decay>("|") == "none|all|matrices");
+  // The new values by name, both ways (what the CLI, the bindings and checkpoints write).
+  CHECK(std::string(to_string(Positions::none)) == "none");
+  CHECK(std::string(to_string(Ffn::none)) == "none");
+  CHECK(std::string(to_string(Norm::none)) == "none");
+  CHECK(std::string(to_string(Decay::all)) == "all");
+  CHECK(parse_positions("none") == Positions::none);
+  CHECK(parse_ffn("none") == Ffn::none);
+  CHECK(parse_norm("none") == Norm::none);
+  CHECK(parse_decay("none") == Decay::none);
+  CHECK(parse_decay("matrices") == Decay::matrices);
+  // The defaults are what they were before the switches.
+  const GptConfig defaults;
+  CHECK(defaults.positions == Positions::rope);
+  CHECK(defaults.ffn == Ffn::gelu);
+  CHECK(defaults.norm == Norm::layernorm);
+  CHECK(defaults.residual);
+  CHECK(AdamWConfig{}.decay == Decay::matrices);
   CHECK_THROWS_AS(parse_ffn("GELU"), OptionError);  // names are exact
 }
 
@@ -271,6 +330,101 @@ TEST_CASE("the bigram baseline learns a deterministic bigram exactly") {
   CHECK(losses.back() < 0.01f);
   CHECK(model.tensors().size() == 1);
   CHECK_THROWS_AS(Bigram<float>(0, 1), ShapeError);
+}
+
+TEST_CASE("the switches take their tensors away: positions, FFN, norm") {
+  auto names = [](void (*change)(GptConfig&)) {
+    GptConfig c = small_config();
+    change(c);
+    std::string all;
+    for (const ParamTensor& t : Gpt<float>::layout(c)) all += t.name + " ";
+    return all;
+  };
+  const std::string learned = names([](GptConfig& c) { c.positions = Positions::learned; });
+  CHECK(learned.find("wpe") != std::string::npos);
+  CHECK(names([](GptConfig& c) { c.positions = Positions::none; }) == names([](GptConfig&) {}));  // as RoPE
+  CHECK(names([](GptConfig& c) { c.positions = Positions::none; }).find("wpe") == std::string::npos);
+  const std::string no_ffn = names([](GptConfig& c) { c.ffn = Ffn::none; });
+  CHECK(no_ffn.find("mlp") == std::string::npos);
+  CHECK(no_ffn.find("ln_2") == std::string::npos);
+  CHECK(no_ffn.find("ln_1") != std::string::npos);
+  CHECK(no_ffn.find("ln_f") != std::string::npos);
+  const std::string no_norm = names([](GptConfig& c) { c.norm = Norm::none; });
+  CHECK(no_norm.find("ln_") == std::string::npos);
+  CHECK(no_norm.find("mlp.c_fc") != std::string::npos);
+  CHECK(names([](GptConfig& c) { c.residual = false; }) == names([](GptConfig&) {}));  // no tensor of its own
+  CHECK(names([](GptConfig& c) { c.n_layer = 0; }) ==
+        "transformer.wte.weight transformer.ln_f.weight transformer.ln_f.bias lm_head.weight ");
+  // The memory estimate shrinks with the MLP's buffers.
+  GptConfig c = small_config();
+  const double with_mlp = Gpt<float>::training_bytes(c, 4, 16);
+  c.ffn = Ffn::none;
+  CHECK(Gpt<float>::training_bytes(c, 4, 16) < with_mlp);
+}
+
+TEST_CASE("without positions a bidirectional model cannot tell the order; with them it can") {
+  // Attention without positions is a function of the set of tokens: permuting the input
+  // permutes the logits. RoPE and learned positions break that.
+  const std::vector<int> tokens{3, 1, 4, 1, 5, 9, 2, 6};
+  const std::vector<int> order{7, 2, 5, 0, 6, 1, 4, 3};
+  std::vector<int> shuffled(8);
+  for (int i = 0; i < 8; ++i) shuffled[i] = tokens[order[i]];
+  for (Positions positions : all_values<Positions>()) {
+    GptConfig c = small_config();
+    c.attention = AttentionMode::bidirectional;
+    c.positions = positions;
+    Gpt<double> model(c, 4);
+    model.forward({tokens.data(), nullptr, nullptr, 1, 8});
+    const std::vector<double> plain(model.logits(), model.logits() + 8 * 16);
+    model.forward({shuffled.data(), nullptr, nullptr, 1, 8});
+    double worst = 0;
+    for (int i = 0; i < 8; ++i)
+      for (int v = 0; v < 16; ++v)
+        worst = std::max(worst, std::fabs(model.logits()[i * 16 + v] - plain[order[i] * 16 + v]));
+    INFO(std::string(to_string(positions)), ": worst difference ", worst);
+    if (positions == Positions::none)
+      CHECK(worst < 1e-12);
+    else
+      CHECK(worst > 1e-6);
+  }
+}
+
+TEST_CASE("a GPT with 0 layers, no norm and no positions is the bigram model") {
+  // n_embd = V, lm_head = identity, wte = the bigram table: logits[i] = table[token[i]].
+  const int V = 7;
+  Bigram<double> bigram(V, 5);
+  GptConfig c;
+  c.vocab_size = V, c.block_size = 8, c.n_layer = 0, c.n_head = 1, c.n_embd = V;
+  c.norm = Norm::none;
+  c.positions = Positions::none;
+  Gpt<double> gpt(c, 1);
+  REQUIRE(gpt.tensors().size() == 2);  // wte and lm_head: nothing else
+  std::copy(bigram.params().begin(), bigram.params().end(),
+            gpt.params().begin() + static_cast<std::ptrdiff_t>(gpt.tensor("transformer.wte.weight").offset));
+  double* head = gpt.params().data() + gpt.tensor("lm_head.weight").offset;
+  for (int r = 0; r < V; ++r)
+    for (int k = 0; k < V; ++k) head[r * V + k] = r == k ? 1.0 : 0.0;
+  Rng rng(3);
+  std::vector<int> tokens(2 * 8), targets(2 * 8);
+  for (int& t : tokens) t = static_cast<int>(rng.below(V));
+  for (int& t : targets) t = static_cast<int>(rng.below(V));
+  targets[5] = kIgnoreIndex;
+  const Batch batch{tokens.data(), targets.data(), nullptr, 2, 8};
+  const double a = bigram.forward(batch);
+  const double b = gpt.forward(batch);
+  CHECK(b == doctest::Approx(a).epsilon(1e-14));
+  CHECK(a > 1.0);  // a real loss (about ln 7), not two zeros
+  for (int i = 0; i < 2 * 8 * V; ++i)
+    REQUIRE(gpt.logits()[i] == doctest::Approx(bigram.logits()[i]).epsilon(1e-14));
+  // The gradients of the table and of wte agree too.
+  bigram.zero_grad();
+  bigram.backward();
+  gpt.zero_grad();
+  gpt.backward();
+  const double* dwte = gpt.grads().data() + gpt.tensor("transformer.wte.weight").offset;
+  double worst = 0;
+  for (int i = 0; i < V * V; ++i) worst = std::max(worst, std::fabs(dwte[i] - bigram.grads()[i]));
+  CHECK(worst < 1e-15);
 }
 
 TEST_CASE("the same seed gives the same losses; a different seed does not") {

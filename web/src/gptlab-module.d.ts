@@ -60,6 +60,8 @@ export interface TrainOptions {
   lr?: { max?: number; min?: number; warmup?: number; total?: number; constant?: boolean };
   dropout?: { start?: number; end?: number };
   weightDecay?: number;
+  /** Which tensors weight decay applies to: none, all (biases and norms too) or matrices (default: 2-D weights and embeddings). */
+  decay?: 'none' | 'all' | 'matrices';
   gradClip?: number;
   /** Rows per forward/backward; a step then runs in parts (stepPart), same result up to rounding. */
   microBatch?: number;
@@ -70,8 +72,12 @@ export interface TrainOptions {
    */
   threads?: number;
   model?: {
+    /** 0 layers: embeddings straight into the final norm and the LM head (attention() then has no layer). */
     layers?: number; heads?: number; embd?: number; block?: number;
-    positions?: 'rope' | 'learned'; ffn?: 'gelu' | 'swiglu'; norm?: 'layernorm' | 'rmsnorm'; tieWeights?: boolean;
+    positions?: 'none' | 'learned' | 'rope'; ffn?: 'none' | 'gelu' | 'swiglu'; norm?: 'none' | 'layernorm' | 'rmsnorm';
+    /** false: each half of a block replaces the stream (x = branch(x)) instead of adding to it (default true). */
+    residual?: boolean;
+    tieWeights?: boolean;
   };
 }
 
