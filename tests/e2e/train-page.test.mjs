@@ -166,13 +166,13 @@ test('a reload resumes training from the checkpoint kept in IndexedDB', () => in
   await page.click('#train-stop');
 }));
 
-// The training curve kept in IndexedDB with the saved run: [step, loss] for every step.
+// The training curve kept in IndexedDB with the latest run: [step, loss] for every step.
 const savedLosses = (page) => page.evaluate(() => new Promise((resolve, reject) => {
-  const open = indexedDB.open('gptlab');
+  const open = indexedDB.open('gptlab-runs');
   open.onerror = () => reject(open.error);
   open.onsuccess = () => {
-    const get = open.result.transaction('runs').objectStore('runs').get('latest');
-    get.onsuccess = () => resolve(get.result.history.train);
+    const get = open.result.transaction('runs').objectStore('runs').getAll();
+    get.onsuccess = () => resolve(get.result.sort((a, b) => b.savedAt - a.savedAt)[0].curves.train);
     get.onerror = () => reject(get.error);
   };
 }));
@@ -291,7 +291,7 @@ test('bad settings and a bad checkpoint file give sentences', () => inFreshProfi
   for (const [name, value] of [['layers', 2], ['embd', 64], ['block', 64], ['batch', 16]]) await setField(page, name, value);
   await setField(page, 'layers', 99);  // out of the field's range: marked, not stored
   assert.equal(await page.getAttribute('[data-train="layers"]', 'aria-invalid'), 'true');
-  assert.equal(await page.locator('#train-field-error').textContent(), 'Layers takes whole numbers from 1 to 12.');
+  assert.equal(await page.locator('#train-field-error').textContent(), 'Layers takes whole numbers from 0 to 12.');
   await page.click('#train-start');
   assert.match(await page.locator('#train-status').textContent(), /out of range/);
   // Your own corpus: nothing given yet, then a file that is not text.
@@ -381,8 +381,12 @@ test('a browser that refuses to store the run says so and keeps training', async
     await page.waitForFunction(() => document.querySelector('#train-saved-text').textContent.startsWith('This browser did not keep'),
       null, { timeout: 120_000 });
     assert.match(await page.locator('#train-saved-text').textContent(),
-      /^This browser did not keep the checkpoint \(The quota has been exceeded\.\); use Download checkpoint to keep it\.$/);
+      /^This browser did not keep the run \(The quota has been exceeded\.\); use Download checkpoint to keep it\.$/);
+    // Said as soon as the run is first kept (at its start); training goes on past the first checkpoint.
+    await page.waitForFunction(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0]) > 50, null,
+      { timeout: 120_000 });
     assert.equal(await page.locator('#train-status').getAttribute('data-state'), 'training', 'training goes on');
+    assert.match(await page.locator('#train-saved-text').textContent(), /^This browser did not keep the run/);
     assert.equal(await page.locator('#train-download').isDisabled(), false);
     await page.click('#train-stop');
     assert.deepEqual(errors, []);

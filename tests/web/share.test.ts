@@ -1,6 +1,6 @@
 // Share links: state <-> hash round trips, and what a bad hash does.
 import { describe, expect, it } from 'vitest';
-import { defaultState, parseState, type LabState } from '../../web/src/lab-state';
+import { defaultState, MAX_SHARED_POINTS, parseState, type LabState, type SharedRun } from '../../web/src/lab-state';
 import { hashToState, MAX_HASH, stateToHash } from '../../web/src/share';
 
 const changed = (): LabState => {
@@ -92,5 +92,61 @@ describe('share links', () => {
       .pipeThrough(new CompressionStream('deflate'))).arrayBuffer();
     const opened = await hashToState(`s=${Buffer.from(packed).toString('base64url')}`);
     expect(opened.error).toContain('made by a newer version of the lab (format 2)');
+  });
+
+  // A comparison link: two runs' settings and curves.
+  const shared = (): SharedRun[] => {
+    const base = defaultState().train;
+    const curve = (from: number): [number, number][] => Array.from({ length: 200 }, (_, i) => [i * 10, from - i / 200]);
+    return [
+      { id: 'run-a', name: 'RoPE', settings: { ...base }, corpus: 'austen', train: curve(4), val: curve(3.9),
+        seconds: [[100, 12.5], [2000, 250]], bitsPerNat: 1 / Math.LN2 },
+      { id: 'run-b', name: 'learned', settings: { ...base, positions: 'learned', residual: false, layers: 0 }, corpus: 'private',
+        train: curve(4.1), val: [], seconds: [], bitsPerNat: null },
+    ];
+  };
+  const raw = async (json: unknown) => {
+    const packed = await new Response(new Blob([JSON.stringify(json)]).stream()
+      .pipeThrough(new CompressionStream('deflate'))).arrayBuffer();
+    return hashToState(`s=${Buffer.from(packed).toString('base64url')}`);
+  };
+
+  it('carry a comparison of runs with their curves, compressed', async () => {
+    const s = { ...changed(), view: 'runs' as const, compare: shared(), runs: { x: 'seconds' as const, logX: true, trainToo: true } };
+    const hash = await stateToHash(s);
+    expect(hash.length).toBeLessThan(12_000);  // 600 points of curves
+    expect(await hashToState(hash)).toEqual({ state: s, embed: null, error: null });
+    expect((await hashToState(await stateToHash(s, 'runs'))).embed).toBe('runs');
+  });
+
+  it.each([
+    ['a NaN loss (null in JSON)', (r: Record<string, unknown>) => { (r.val as unknown[])[3] = [30, null]; },
+      'compare[0].val must hold [step, value] pairs of numbers'],
+    ['a million points', (r: Record<string, unknown>) => { r.train = Array.from({ length: 1e6 }, (_, i) => [i, 1]); },
+      null],
+    ['too many points', (r: Record<string, unknown>) => { r.train = Array.from({ length: MAX_SHARED_POINTS + 1 }, (_, i) => [i, 1]); },
+      `compare[0].train must be a list of at most ${MAX_SHARED_POINTS} points`],
+    ['a string for a curve', (r: Record<string, unknown>) => { r.val = 'steep'; },
+      `compare[0].val must be a list of at most ${MAX_SHARED_POINTS} points`],
+    ['a negative step', (r: Record<string, unknown>) => { r.val = [[-1, 2]]; }, 'compare[0].val must hold [step, value] pairs'],
+    ['wrong settings', (r: Record<string, unknown>) => { r.settings = { layers: 99 }; },
+      'compare[0].settings.layers must be a whole number from 0 to 12'],
+    ['a name as an object', (r: Record<string, unknown>) => { r.name = { toString: 1 }; }, 'compare[0].name must be a text'],
+    ['a zero bits-per-nat', (r: Record<string, unknown>) => { r.bitsPerNat = 0; }, 'compare[0].bitsPerNat must be a positive number'],
+  ])('refuse a comparison with %s in a sentence, opening the defaults', async (_, spoil, words) => {
+    const runs = JSON.parse(JSON.stringify(shared())) as Record<string, unknown>[];
+    spoil(runs[0]);
+    const opened = await raw({ v: 1, view: 'runs', compare: runs });
+    expect(opened.state).toEqual(defaultState());
+    // A million points do not even fit in a link: it is refused as too long before it is read.
+    expect(opened.error).toMatch(words ? /^This link could not be read \(.*\).*The lab opened with its default settings\.$/
+      : /^This link is too long \(.*The lab opened with its default settings\.$/);
+    if (words) expect(opened.error).toContain(words);
+  });
+
+  it('refuse a comparison of too many runs, or one that is not a list', async () => {
+    expect((await raw({ v: 1, compare: Array(9).fill(shared()[0]) })).error).toContain('compare must be a list of at most 8 runs');
+    expect((await raw({ v: 1, compare: { 0: shared()[0] } })).error).toContain('compare must be a list of at most 8 runs');
+    expect((await raw({ v: 1, compare: [5] })).error).toContain('compare[0] must be a run');
   });
 });

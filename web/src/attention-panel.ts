@@ -47,6 +47,17 @@ export class AttentionPanel {
     if (this.cursor) this.select(this.cursor);
   }
 
+  /** Nothing to show (a model without attention): the canvas is emptied and the readout cleared. */
+  clear() {
+    this.input = null;
+    this.layout = null;
+    this.cursor = null;
+    this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.canvas.style.height = '0px';
+    this.readout.textContent = '';
+    this.tip.hidden = true;
+  }
+
   private draw() {
     if (!this.input) return;
     this.input.highlight = this.cursor;

@@ -45,6 +45,13 @@ function squares(s: LabState, m: NonNullable<typeof shown>): Square[] {
 function render() {
   if (!shown) return;
   const s = getState(), m = shown;
+  if (!m.weights.length) {  // a model without blocks (layers 0) has no attention to show
+    panel.clear();
+    status.textContent = 'This model has no layers, so no attention: it predicts each token from the one before it alone ' +
+      '(a bigram model). Train one with at least one layer to see its heads.';
+    status.className = '';
+    return;
+  }
   const chosen = squares(s, m);
   panel.show({ weights: m.weights, heads: m.heads, tokens: m.tokens, squares: chosen, columns: chosen.length > 1 ? m.heads : 1 });
   panel.onPick = chosen.length > 1 ? ({ layer, head }) => change((st) => Object.assign(st.attention, { layer, head })) : null;

@@ -2,7 +2,7 @@
 // and optimizer settings, the current view. A share link carries exactly this (share.ts);
 // trained weights and uploaded corpora do not travel in links.
 
-export const VIEWS = ['tokenizer', 'train', 'attention'] as const;
+export const VIEWS = ['tokenizer', 'train', 'attention', 'runs'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const TOKENIZER_KINDS = ['char', 'bpe', 'bpe-gpt2', 'bpe-gpt4', 'gpt2'] as const;
@@ -22,14 +22,21 @@ export interface TrainSettings {
   tokenizer: 'char' | 'bpe' | 'bpe-gpt2' | 'bpe-gpt4';
   vocabSize: number;
   objective: 'causal' | 'masked' | 'mntp';
-  layers: number; heads: number; embd: number; block: number;
+  layers: number;                 // 0: no blocks, the token embedding straight into the head (a bigram model)
+  heads: number; embd: number; block: number;
   dropout: number;
-  positions: 'rope' | 'learned';
-  ffn: 'gelu' | 'swiglu';
-  lr: number; warmup: number; steps: number; cosine: boolean;
-  weightDecay: number; clip: number;
+  positions: 'none' | 'rope' | 'learned';
+  ffn: 'none' | 'gelu' | 'swiglu';
+  norm: 'none' | 'layernorm' | 'rmsnorm';
+  residual: boolean;              // off: each block's halves replace the stream instead of adding to it
+  lr: number; minLr: number; warmup: number; steps: number; cosine: boolean;
+  weightDecay: number;
+  decay: 'none' | 'all' | 'matrices';  // which tensors AdamW decays: matrices = 2-D and up (nanoGPT)
+  clip: number;
   batch: number;
   seed: number;
+  evalInterval: number;           // steps between evaluations (and samples)
+  evalBatches: number;            // validation batches per evaluation
 }
 
 export interface AttentionState {
@@ -38,11 +45,31 @@ export interface AttentionState {
   head: number;  // -1: every head of every layer (the model view)
 }
 
+/** A run a link carries to compare: its settings and recorded curves, never weights or the user's own text. */
+export interface SharedRun {
+  id: string;                    // the run's id in the browser that shared it
+  name: string;
+  settings: TrainSettings;
+  corpus: 'austen' | 'private';  // private: the user's own text, which stayed in their browser
+  train: [number, number][];     // [step, training loss], about 200 points
+  val: [number, number][];       // [step, validation loss]
+  seconds: [number, number][];   // [step, wall-clock seconds of training]
+  bitsPerNat: number | null;     // bits per character for one nat per token
+}
+
 export interface LabState {
   view: View;
   tokenizer: TokenizerState;
   train: TrainSettings;
   attention: AttentionState;
+  compare: SharedRun[];          // the runs on the comparison chart
+  runs: RunsViewState;
+}
+
+export interface RunsViewState {
+  x: 'step' | 'tokens' | 'seconds';  // what the comparison's x axis counts
+  logX: boolean;
+  trainToo: boolean;                  // training loss as well as validation loss
 }
 
 export const MIN_BPE_VOCAB = 256 + 5;
@@ -54,11 +81,17 @@ export function defaultState(): LabState {
     tokenizer: { kind: 'bpe-gpt2', vocabSize: 1024, corpus: 'austen', whitespace: false, merges: null,
       text: 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.' },
     train: { corpus: 'austen', tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
-      dropout: 0, positions: 'rope', ffn: 'gelu', lr: 2e-3, warmup: 50, steps: 2500, cosine: true, weightDecay: 0.1, clip: 1,
-      batch: 16, seed: 1337 },
+      dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 2e-3, minLr: 2e-4, warmup: 50,
+      steps: 2500, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 50,
+      evalBatches: 8 },
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1 },
+    compare: [],
+    runs: { x: 'step', logX: false, trainToo: false },
   };
 }
+
+export const MAX_SHARED_RUNS = 8;
+export const MAX_SHARED_POINTS = 400;  // per curve
 
 // What each field may hold. A state from a link is checked against this before use.
 type Rule =
@@ -68,7 +101,7 @@ type Rule =
   | { bool: true }
   | { text: number };
 
-const RULES: { [K in keyof LabState]: LabState[K] extends object ? Record<string, Rule> : Rule } = {
+const RULES: { [K in Exclude<keyof LabState, 'compare'>]: LabState[K] extends object ? Record<string, Rule> : Rule } = {
   view: { enum: VIEWS },
   tokenizer: {
     kind: { enum: TOKENIZER_KINDS }, vocabSize: { int: [MIN_BPE_VOCAB, 8192] }, corpus: { enum: ['austen', 'text'] },
@@ -77,12 +110,16 @@ const RULES: { [K in keyof LabState]: LabState[K] extends object ? Record<string
   train: {
     corpus: { enum: ['austen', 'upload'] }, tokenizer: { enum: ['char', 'bpe', 'bpe-gpt2', 'bpe-gpt4'] },
     vocabSize: { int: [MIN_BPE_VOCAB, 8192] }, objective: { enum: ['causal', 'masked', 'mntp'] },
-    layers: { int: [1, 12] }, heads: { int: [1, 16] }, embd: { int: [8, 512] }, block: { int: [8, 512] },
-    dropout: { num: [0, 0.9] }, positions: { enum: ['rope', 'learned'] }, ffn: { enum: ['gelu', 'swiglu'] },
-    lr: { num: [1e-6, 1] }, warmup: { int: [0, 100_000] }, steps: { int: [1, 1_000_000] }, cosine: { bool: true },
-    weightDecay: { num: [0, 1] }, clip: { num: [0, 100] }, batch: { int: [1, 512] }, seed: { int: [0, 2 ** 31 - 1] },
+    layers: { int: [0, 12] }, heads: { int: [1, 16] }, embd: { int: [8, 512] }, block: { int: [8, 512] },
+    dropout: { num: [0, 0.9] }, positions: { enum: ['none', 'rope', 'learned'] }, ffn: { enum: ['none', 'gelu', 'swiglu'] },
+    norm: { enum: ['none', 'layernorm', 'rmsnorm'] }, residual: { bool: true },
+    lr: { num: [1e-6, 1] }, minLr: { num: [0, 1] }, warmup: { int: [0, 100_000] }, steps: { int: [1, 1_000_000] },
+    cosine: { bool: true }, weightDecay: { num: [0, 1] }, decay: { enum: ['none', 'all', 'matrices'] },
+    clip: { num: [0, 100] }, batch: { int: [1, 512] }, seed: { int: [0, 2 ** 31 - 1] },
+    evalInterval: { int: [1, 100_000] }, evalBatches: { int: [1, 200] },
   },
   attention: { text: { text: 1000 }, layer: { int: [0, 11] }, head: { int: [-1, 15] } },
+  runs: { x: { enum: ['step', 'tokens', 'seconds'] }, logX: { bool: true }, trainToo: { bool: true } },
 };
 
 export class StateError extends Error {}
@@ -118,11 +155,46 @@ export function parseState(raw: unknown): LabState {
       state[key] = check(key, raw[key], rule as Rule);
       continue;
     }
-    const part = raw[key];
-    if (!isObject(part)) throw new StateError(`${key} must be a group of settings.`);
-    const target = state[key] as Record<string, unknown>;
-    for (const [field, fieldRule] of Object.entries(rule as Record<string, Rule>))
-      if (field in part) target[field] = check(`${key}.${field}`, part[field], fieldRule);
+    group(key, raw[key], rule as Record<string, Rule>, state[key] as Record<string, unknown>);
   }
+  if ('compare' in raw) state.compare = parseShared(raw.compare);
   return state as unknown as LabState;
+}
+
+// Checks the fields of a group of settings into target (missing ones keep their defaults).
+function group(path: string, part: unknown, rules: Record<string, Rule>, target: Record<string, unknown>) {
+  if (!isObject(part)) throw new StateError(`${path} must be a group of settings.`);
+  for (const [field, fieldRule] of Object.entries(rules))
+    if (field in part) target[field] = check(`${path}.${field}`, part[field], fieldRule);
+}
+
+function parseShared(raw: unknown): SharedRun[] {
+  if (!Array.isArray(raw) || raw.length > MAX_SHARED_RUNS)
+    throw new StateError(`compare must be a list of at most ${MAX_SHARED_RUNS} runs`);
+  return raw.map((run: unknown, i) => {
+    const path = `compare[${i}]`;
+    if (!isObject(run)) throw new StateError(`${path} must be a run.`);
+    const settings = defaultState().train;
+    group(`${path}.settings`, run.settings, RULES.train, settings as unknown as Record<string, unknown>);
+    const curve = (name: string): [number, number][] => {
+      const points = run[name];
+      if (!Array.isArray(points) || points.length > MAX_SHARED_POINTS)
+        throw new StateError(`${path}.${name} must be a list of at most ${MAX_SHARED_POINTS} points`);
+      for (const p of points)
+        if (!Array.isArray(p) || p.length !== 2 || !Number.isInteger(p[0]) || p[0] < 0 || typeof p[1] !== 'number' ||
+          !Number.isFinite(p[1]))
+          throw new StateError(`${path}.${name} must hold [step, value] pairs of numbers`);
+      return points as [number, number][];
+    };
+    const bitsPerNat = run.bitsPerNat ?? null;
+    if (bitsPerNat !== null && (typeof bitsPerNat !== 'number' || !(bitsPerNat > 0 && bitsPerNat < 100)))
+      throw new StateError(`${path}.bitsPerNat must be a positive number`);
+    return {
+      id: check(`${path}.id`, run.id ?? '', { text: 100 }) as string,
+      name: check(`${path}.name`, run.name ?? '', { text: 100 }) as string,
+      settings,
+      corpus: check(`${path}.corpus`, run.corpus ?? 'austen', { enum: ['austen', 'private'] }) as SharedRun['corpus'],
+      train: curve('train'), val: curve('val'), seconds: curve('seconds'), bitsPerNat,
+    };
+  });
 }

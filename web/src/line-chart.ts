@@ -4,7 +4,11 @@
 // an optional second y scale on the right (bits per character beside nats per token) and
 // horizontal reference lines (baselines). The canvas is drawn at its CSS size in device
 // pixels, so the text stays 12 px on a phone, and again whenever its size changes.
-export interface Series { color: string; points: [number, number][]; label: string; dots?: boolean }
+export interface Series {
+  color: string; points: [number, number][]; label: string;
+  dots?: boolean;   // a square at each point (evaluations)
+  faint?: boolean;  // thin and pale: a second curve of the same run
+}
 export interface Reference { value: number; label: string; color: string }
 
 export interface ChartSpec {
@@ -20,6 +24,12 @@ export interface ChartSpec {
   height: number;
   /** Written in the middle while there are no points. */
   empty?: string;
+  /** A logarithmic x axis (from the first positive x). */
+  logX?: boolean;
+  /** How x values are written (default: whole numbers with separators). */
+  formatX?: (v: number) => string;
+  /** Pointing at the chart writes here the value of every series at that x. */
+  readout?: HTMLElement;
 }
 
 const FONT = '12px system-ui, sans-serif';
@@ -47,13 +57,20 @@ export function yRange(series: Series[]): [number, number] | null {
 }
 
 const specs = new WeakMap<HTMLCanvasElement, ChartSpec>();
+// Where the plot lies and which x a pixel column stands for, for the hover readout.
+const plots = new WeakMap<HTMLCanvasElement, { left: number; right: number; xAt: (px: number) => number }>();
 const resized = new ResizeObserver((entries) => entries.forEach((e) => {
   const spec = specs.get(e.target as HTMLCanvasElement);
   if (spec) drawLineChart(e.target as HTMLCanvasElement, spec);
 }));
 
 export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
-  if (!specs.has(canvas)) resized.observe(canvas);
+  // What is drawn, for tests and tools: each series' label and number of points.
+  canvas.dataset.series = JSON.stringify(spec.series.map((s) => ({ label: s.label, points: s.points.length })));
+  if (!specs.has(canvas)) {
+    resized.observe(canvas);
+    canvas.addEventListener('pointermove', (e) => readAt(canvas, e.clientX - canvas.getBoundingClientRect().left));
+  }
   specs.set(canvas, spec);
   const ctx = canvas.getContext('2d');
   const w = canvas.clientWidth, h = spec.height, dpr = window.devicePixelRatio || 1;
@@ -71,7 +88,13 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
   const left = 22 + Math.max(12, ...yTicks.map((v) => ctx.measureText(format(v)).width));
   const rightTicks = spec.right ? yTicks.map((v) => (v * spec.right!.scale).toFixed(2)) : [];
   const right = w - 8 - (spec.right ? 22 + Math.max(12, ...rightTicks.map((t) => ctx.measureText(t).width)) : 0);
-  const x = (step: number) => left + ((right - left) * step) / Math.max(1, spec.xMax);
+  const xMin = spec.logX ? firstPositive(spec.series) : 0;
+  const scaleX = spec.logX ? Math.log10 : (v: number) => v;
+  const span = Math.max(spec.logX ? 1e-9 : 1, scaleX(Math.max(spec.xMax, xMin * 10 ** 0.5)) - scaleX(xMin));
+  const x = (step: number) => left + ((right - left) * (scaleX(Math.max(step, xMin)) - scaleX(xMin))) / span;
+  const unscale = spec.logX ? (v: number) => 10 ** v : (v: number) => v;
+  plots.set(canvas, { left, right, xAt: (px) => unscale(scaleX(xMin) + ((px - left) / (right - left)) * span) });
+  const formatX = spec.formatX ?? ((v: number) => v.toLocaleString('en'));
   const y = (v: number) => bottom - ((bottom - top) * (v - range[0])) / (range[1] - range[0]);
 
   // Gridlines and tick labels.
@@ -90,10 +113,10 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
   });
   ctx.textBaseline = 'top';
   ctx.textAlign = 'center';
-  const xTicks = niceTicks(0, spec.xMax, Math.max(2, Math.floor((right - left) / 90)));
+  const xTicks = spec.logX ? logTicks(xMin, spec.xMax) : niceTicks(0, spec.xMax, Math.max(2, Math.floor((right - left) / 90)));
   for (const s of xTicks) {
     line(ctx, x(s), top, x(s), bottom);
-    const label = s.toLocaleString('en'), half = ctx.measureText(label).width / 2;
+    const label = formatX(s), half = ctx.measureText(label).width / 2;
     ctx.fillText(label, Math.min(x(s), w - 2 - half), bottom + 4);  // the last label stays on the canvas
   }
   ctx.strokeStyle = AXIS;
@@ -117,11 +140,13 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
   for (const s of spec.series) {
     ctx.strokeStyle = s.color;
     ctx.fillStyle = s.color;
-    ctx.lineWidth = 2;
+    ctx.lineWidth = s.faint ? 1 : 2;
+    ctx.globalAlpha = s.faint ? 0.45 : 1;
     ctx.beginPath();
     s.points.forEach(([step, v], i) => (i ? ctx.lineTo(x(step), y(v)) : ctx.moveTo(x(step), y(v))));
     ctx.stroke();
     if (s.dots) for (const [step, v] of s.points) ctx.fillRect(x(step) - 3, y(v) - 3, 6, 6);
+    ctx.globalAlpha = 1;
   }
   ctx.restore();
   referenceLabels(ctx, spec.references ?? [], y, right, top, bottom, format);
@@ -132,6 +157,42 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
     ctx.textBaseline = 'middle';
     ctx.fillText(spec.empty, (left + right) / 2, (top + bottom) / 2);
   }
+}
+
+const firstPositive = (series: Series[]) =>
+  Math.min(...series.flatMap((s) => s.points.map((p) => p[0]).filter((v) => v > 0)), Infinity) || 1;
+
+/** Powers of ten within [lo, hi] (and their 2x and 5x when there are few). */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !Number.isFinite(lo)) lo = 1;
+  const ticks: number[] = [];
+  for (let p = 10 ** Math.floor(Math.log10(lo)); p <= hi * 1.0001; p *= 10)
+    for (const m of [1, 2, 5]) if (p * m >= lo * 0.9999 && p * m <= hi * 1.0001) ticks.push(p * m);
+  return ticks.length > 6 ? ticks.filter((t) => Math.abs(Math.log10(t) % 1) < 1e-9) : ticks;
+}
+
+// The readout for pixel column px: each series' point nearest that x.
+function readAt(canvas: HTMLCanvasElement, px: number) {
+  const spec = specs.get(canvas), plot = plots.get(canvas);
+  if (!spec?.readout || !plot || px < plot.left || px > plot.right) return;
+  const at = plot.xAt(px), format = spec.format ?? ((v: number) => v.toFixed(3)), formatX = spec.formatX ??
+    ((v: number) => Math.round(v).toLocaleString('en'));
+  const parts = spec.series.filter((s) => s.points.length).map((s) => {
+    const p = nearest(s.points, at);
+    return `${s.label}: ${format(p[1])} at ${spec.xTitle} ${formatX(p[0])}`;
+  });
+  spec.readout.textContent = parts.length ? parts.join(' · ') : '';
+}
+
+/** The point whose x is nearest `at` (points sorted by x). */
+export function nearest(points: [number, number][], at: number): [number, number] {
+  let lo = 0, hi = points.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid][0] < at) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(points[lo][0] - at) <= Math.abs(points[hi][0] - at) ? points[lo] : points[hi];
 }
 
 function line(ctx: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number) {

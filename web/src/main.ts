@@ -5,6 +5,7 @@ import { change, embedView, getState, openHash, shareLink, subscribe, writeHash 
 import './tokenizer-view';
 import { applyQuery } from './train-view';
 import './attention-view';
+import './runs-view';
 import { threadsAvailable } from './gptlab';
 import { $ } from './dom';
 

@@ -1,70 +1,169 @@
-// The latest training run, kept in this browser's IndexedDB so that a reload (or a crash)
-// loses at most the steps since the last checkpoint: the checkpoint bytes, the settings and
-// corpus it was trained with, and the curves drawn so far.
-import type { TrainSettings } from './lab-state';
+// Every run the lab starts, kept in this browser's IndexedDB: its record (settings, corpus
+// reference, curves, final figures, a sample) and, while there is room, its latest checkpoint,
+// so a reload (or a crash) loses at most the steps since the last checkpoint and any run can
+// be resumed. Checkpoints share a budget: past it, the least recently saved ones are dropped,
+// never a run's curves. A text of the user's own is kept once, under its hash, for the runs
+// that read it; it never leaves the browser.
+import { defaultState } from './lab-state';
+import { checkpointsToDrop, emptyCurves, type RunRecord } from './run-record';
 
-export interface RunHistory { train: [number, number][]; val: [number, number][]; lr: [number, number][] }
+/** Bytes of checkpoints kept in all (a setting, so that tests can make it small). */
+export const limits = { checkpointBudget: 200e6 };
 
-export interface SavedRun {
-  checkpoint: Uint8Array;
-  step: number;
-  steps: number;
-  settings: TrainSettings;
-  corpus: string | null;   // a text the user gave; null for the built-in corpus
-  corpusName: string;
-  history: RunHistory;
-  savedAt: number;         // ms since the epoch
-}
-
-const DB = 'gptlab', STORE = 'runs', KEY = 'latest';
+const DB = 'gptlab-runs';
+const RUNS = 'runs', CHECKPOINTS = 'checkpoints', TEXTS = 'texts';
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore(RUNS, { keyPath: 'id' });
+      request.result.createObjectStore(CHECKPOINTS);
+      request.result.createObjectStore(TEXTS);
+    };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened.'));
   });
 }
 
-async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+const done = (request: IDBRequest) => new Promise<unknown>((resolve, reject) => {
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+
+// One transaction over the stores: everything `act` asks for is written together or not at all.
+async function transact<T>(stores: string[], mode: IDBTransactionMode,
+  act: (get: (name: string) => IDBObjectStore) => Promise<T> | T): Promise<T> {
   const db = await open();
   try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = act(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result as T);
+    const tx = db.transaction(stores, mode);
+    const finished = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
       tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('The browser refused to store the run.'));
     });
+    finished.catch(() => {});  // awaited below, unless act fails first
+    let result: T;
+    try {
+      result = await act((name) => tx.objectStore(name));
+    } catch (e) {
+      tx.abort();
+      throw e;
+    }
+    await finished;
+    return result;
   } finally {
     db.close();
   }
 }
 
+// Records written by earlier versions lack the newer settings: they take the defaults.
+const complete = (r: RunRecord): RunRecord =>
+  ({ ...r, settings: { ...defaultState().train, ...r.settings }, curves: { ...emptyCurves(), ...r.curves } });
+
 // Tabs of the lab tell each other when they have saved a run.
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('gptlab-runs') : null;
-export const onRunSaved = (listener: () => void) => channel?.addEventListener('message', listener);
+export const onRunsChanged = (listener: () => void) => channel?.addEventListener('message', listener);
+const announce = () => channel?.postMessage('changed');
 
-// Written in one transaction: the previous run stays whole until the new one is stored.
-export async function saveRun(run: SavedRun) {
-  await transact<void>('readwrite', (s) => s.put(run, KEY));
-  channel?.postMessage('saved');
+export const listRuns = async (): Promise<RunRecord[]> =>
+  (await transact([RUNS], 'readonly', (s) => done(s(RUNS).getAll())) as RunRecord[]).map(complete)
+    .sort((a, b) => b.createdAt - a.createdAt);
+
+export const getRun = async (id: string): Promise<RunRecord | null> => {
+  const r = await transact([RUNS], 'readonly', (s) => done(s(RUNS).get(id))) as RunRecord | undefined;
+  return r ? complete(r) : null;
+};
+
+/** Stores the record (and the checkpoint, when given), then drops the oldest checkpoints past the budget. */
+export async function saveRun(record: RunRecord, checkpoint?: Uint8Array) {
+  await transact([RUNS, CHECKPOINTS], 'readwrite', async (s) => {
+    if (checkpoint) {
+      record.checkpointBytes = checkpoint.byteLength;
+      s(CHECKPOINTS).put(checkpoint, record.id);
+    }
+    s(RUNS).put(record);
+    const all = await done(s(RUNS).getAll()) as RunRecord[];
+    for (const id of checkpointsToDrop(all, limits.checkpointBudget, record.id)) {
+      const r = all.find((x) => x.id === id)!;
+      s(RUNS).put({ ...r, checkpointBytes: 0 });
+      s(CHECKPOINTS).delete(id);
+    }
+  });
+  announce();
 }
-export const loadRun = async () => (await transact<SavedRun | undefined>('readonly', (s) => s.get(KEY))) ?? null;
-export const clearRun = () => transact<void>('readwrite', (s) => s.delete(KEY));
 
-// One tab trains (and so writes the saved run) at a time: it holds this Web Lock from Train or
-// Resume until its run stops, ends or is reset, or the tab closes.
+export const loadCheckpoint = async (id: string) =>
+  (await transact([CHECKPOINTS], 'readonly', (s) => done(s(CHECKPOINTS).get(id))) as Uint8Array | undefined) ?? null;
+
+export async function deleteRun(id: string) {
+  await transact([RUNS, CHECKPOINTS], 'readwrite', (s) => {
+    s(RUNS).delete(id);
+    s(CHECKPOINTS).delete(id);
+  });
+  announce();
+}
+
+export async function renameRun(id: string, name: string) {
+  await transact([RUNS], 'readwrite', async (s) => {
+    const r = await done(s(RUNS).get(id)) as RunRecord | undefined;
+    if (r) s(RUNS).put({ ...r, name });
+  });
+  announce();
+}
+
+/** Keeps a text of the user's own under its hash (for the runs that read it). */
+export const saveText = (hash: string, text: string) =>
+  transact([TEXTS], 'readwrite', (s) => void s(TEXTS).put(text, hash));
+export const loadText = async (hash: string) =>
+  (await transact([TEXTS], 'readonly', (s) => done(s(TEXTS).get(hash))) as string | undefined) ?? null;
+
+// The one run that versions before the run store kept (database "gptlab", key "latest"),
+// taken into the store once, then that database is deleted.
+interface OldRun {
+  checkpoint: Uint8Array; step: number; steps: number; settings: RunRecord['settings']; corpus: string | null;
+  corpusName: string; history: { train: [number, number][]; val: [number, number][]; lr: [number, number][] };
+  savedAt: number;
+}
+export async function importOldRun(hash: (text: string) => string) {
+  if (!(await indexedDB.databases?.())?.some((d) => d.name === 'gptlab')) return;
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open('gptlab');
+    request.onupgradeneeded = () => request.transaction?.abort();  // it was not there after all
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  let old: OldRun | undefined;
+  try {
+    if (db.objectStoreNames.contains('runs'))
+      old = await done(db.transaction('runs').objectStore('runs').get('latest')) as OldRun | undefined;
+  } finally {
+    db.close();
+  }
+  if (old) {
+    const corpus = old.corpus === null ? { kind: 'austen' as const }
+      : { kind: 'private' as const, name: old.corpusName, chars: [...old.corpus].length, hash: hash(old.corpus) };
+    if (old.corpus !== null && corpus.kind === 'private') await saveText(corpus.hash, old.corpus);
+    await saveRun({ id: `run-${old.savedAt}`, name: 'Saved run', createdAt: old.savedAt, savedAt: old.savedAt,
+      settings: old.settings, corpus, step: old.step, steps: old.steps, state: 'stopped',
+      curves: { ...emptyCurves(), ...old.history }, metrics: null, sample: null, checkpointBytes: 0 }, old.checkpoint);
+  }
+  indexedDB.deleteDatabase('gptlab');
+}
+
+// One tab trains (and so writes runs) at a time: it holds this Web Lock from Train or Resume
+// until its run stops, ends or is reset, or the tab closes.
 let release: (() => void) | null = null;
+let released: Promise<unknown> = Promise.resolve();  // settles once the last lock this tab held is free again
 
 /** Takes the training lock; false if another tab holds it. */
-export function claimTraining(): Promise<boolean> {
-  if (release || !navigator.locks) return Promise.resolve(true);
+export async function claimTraining(): Promise<boolean> {
+  if (release || !navigator.locks) return true;
+  await released;  // this tab's own lock, let go a moment ago, is not in the way
   return new Promise((answer) => {
-    void navigator.locks.request('gptlab-training', { ifAvailable: true }, (lock) => {
+    released = navigator.locks.request('gptlab-training', { ifAvailable: true }, (lock) => {
       answer(lock !== null);
       if (!lock) return undefined;
-      return new Promise<void>((done) => { release = () => { release = null; done(); }; });
+      return new Promise<void>((finish) => { release = () => { release = null; finish(); }; });
     });
   });
 }

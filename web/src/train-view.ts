@@ -1,14 +1,18 @@
 // The training lab: settings (bound to the lab state, so links carry them), train / pause /
-// resume / stop / reset, live loss and learning-rate charts, tokens/s and time left, the last
-// layer's attention, samples (or a masked model's fill-ins) as they are generated, and the
-// latest run kept in IndexedDB: after a reload it is loaded again (to look at, sample from or
-// resume), and it can be downloaded; an uploaded checkpoint is loaded the same way.
+// resume / stop / new run, live loss and learning-rate charts, tokens/s and time left, the last
+// layer's attention, samples (or a masked model's fill-ins) as they are generated. Every run is
+// kept in IndexedDB (run-store.ts) as it goes: after a reload the latest is loaded again (to look
+// at, sample from or resume), any kept run can be opened from the Runs view, and a checkpoint
+// can be downloaded; an uploaded checkpoint is loaded the same way.
 import corpusUrl from '/corpus/pride-and-prejudice.txt?url';
 import { AttentionPanel } from './attention-panel';
 import type { TrainOptions } from './gptlab-module';
 import type { LabState, TrainSettings } from './lab-state';
 import { drawLineChart, type Reference } from './line-chart';
-import { claimTraining, clearRun, loadRun, onRunSaved, releaseTraining, saveRun, type RunHistory, type SavedRun } from './run-store';
+import { emptyCurves, extend, textHash, type Curves, type RunRecord, type RunState } from './run-record';
+import { claimTraining, getRun, importOldRun, listRuns, loadCheckpoint, loadText, onRunsChanged, releaseTraining, saveRun,
+  saveText }
+  from './run-store';
 import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
 import type { CorpusSource, FromTrainer, TrainState } from './train-protocol';
@@ -38,16 +42,17 @@ export function applyQuery() {
 
 let state: TrainState = 'idle';
 let uploaded: { text: string; name: string } | null = null;
-// The run in the worker (training, paused, or finished): what it was started with, what the
-// model is, and its curves.
+type Corpus = { text: string; name: string } | null;
+// The run in the worker (training, paused, or finished): its record (settings, curves, figures;
+// kept in the browser as it goes), the text it reads, and what the model is.
 interface Run {
-  settings: TrainSettings; corpus: { text: string; name: string } | null; steps: number;
+  record: RunRecord; corpus: Corpus;
   baselines?: { unigram: number; bigram: number | null }; bitsPerNat?: number;
-  savedAt?: number;  // when this run was last kept in the browser (by this tab, or the visit it was loaded from)
 }
 let current: Run | null = null;
-let history: RunHistory = { train: [], val: [], lr: [] };
-let saved: SavedRun | null = null;
+let curves: Curves = emptyCurves();  // on the charts: the current run's, or the latest kept run's
+let saved: RunRecord | null = null;  // the latest run kept in this browser with a checkpoint
+let trainingSince: number | null = null;  // performance.now() of the last progress while training
 let wantDownload = false;
 let crashNotice: string | null = null;  // said again once the saved run is loaded after a crash
 let fillSeq = 0;
@@ -55,10 +60,11 @@ let fillSeq = 0;
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
 function options(t: TrainSettings): TrainOptions {
-  return { tokenizer: t.tokenizer, vocabSize: t.vocabSize, objective: t.objective, batchSize: t.batch, evalBatches: 4,
-    seed: t.seed, lr: { max: t.lr, min: t.lr / 10, warmup: t.warmup, total: t.steps, constant: !t.cosine },
-    dropout: { start: t.dropout }, weightDecay: t.weightDecay, gradClip: t.clip, threads,
-    model: { layers: t.layers, heads: t.heads, embd: t.embd, block: t.block, positions: t.positions, ffn: t.ffn } };
+  return { tokenizer: t.tokenizer, vocabSize: t.vocabSize, objective: t.objective, batchSize: t.batch,
+    evalBatches: t.evalBatches, seed: t.seed, lr: { max: t.lr, min: t.minLr, warmup: t.warmup, total: t.steps, constant: !t.cosine },
+    dropout: { start: t.dropout }, weightDecay: t.weightDecay, decay: t.decay, gradClip: t.clip, threads,
+    model: { layers: t.layers, heads: t.heads, embd: t.embd, block: t.block, positions: t.positions, ffn: t.ffn, norm: t.norm,
+      residual: t.residual } };
 }
 
 function source(corpus: { text: string } | null): CorpusSource {
@@ -87,7 +93,13 @@ function showState(s: TrainState, detail?: string) {
     crashNotice = null;
   }
   if (s !== 'training') $('train-eta').textContent = '–';  // no time left when nothing trains
+  trainingSince = s === 'training' ? performance.now() : null;
   if (s === 'stopped' || s === 'done' || s === 'idle') releaseTraining();
+  if (current && (s === 'training' || s === 'paused' || s === 'stopped' || s === 'done') && current.record.state !== s) {
+    current.record.state = s as RunState;
+    keep();
+  }
+  for (const l of liveListeners) l(current?.record ?? null);
 }
 
 // The BPE vocabulary field: locked for characters, and while a run trains.
@@ -103,21 +115,21 @@ function drawCharts() {
   const b = current?.baselines;
   if (b) refs.push({ value: b.unigram, label: 'unigram counts', color: '#7048e8' });
   if (b?.bigram != null) refs.push({ value: b.bigram, label: 'bigram counts', color: '#0c8599' });
-  const steps = current?.steps ?? saved?.steps ?? getState().train.steps;
-  drawLineChart($('train-chart'), { series: [{ color: '#2f6fed', points: history.train, label: 'training loss' },
-    { color: '#d9480f', points: history.val, label: 'validation loss', dots: true }], references: refs, xMax: steps,
+  const steps = current?.record.steps ?? saved?.steps ?? getState().train.steps;
+  drawLineChart($('train-chart'), { series: [{ color: '#2f6fed', points: curves.train, label: 'training loss' },
+    { color: '#d9480f', points: curves.val, label: 'validation loss', dots: true }], references: refs, xMax: steps,
     xTitle: 'step', yTitle: 'loss (nats/token)', height: embedView() ? 200 : 240, empty: 'The loss appears here when training starts.',
     right: current?.bitsPerNat ? { scale: current.bitsPerNat, title: 'bits/char' } : undefined });
-  drawLineChart($('train-lr'), { series: [{ color: '#2b8a3e', points: history.lr, label: 'learning rate' }], xMax: steps,
+  drawLineChart($('train-lr'), { series: [{ color: '#2b8a3e', points: curves.lr, label: 'learning rate' }], xMax: steps,
     xTitle: 'step', yTitle: 'lr', height: 130, format: (v) => (v === 0 ? '0' : v.toExponential(1)) });
   $('train-chart-summary').textContent = lossInWords();
 }
 
 // The loss chart in words, for screen readers.
 function lossInWords() {
-  const last = history.train.at(-1), b = current?.baselines;
+  const last = curves.train.at(-1), b = current?.baselines;
   if (!last) return 'No run yet.';
-  const best = history.val.length ? Math.min(...history.val.map((p) => p[1])) : null;
+  const best = curves.val.length ? Math.min(...curves.val.map((p) => p[1])) : null;
   return `Training loss ${last[1].toFixed(3)} at step ${last[0].toLocaleString('en')}` +
     (best === null ? '.' : `; best validation loss ${best.toFixed(3)}.`) + (b ? ` Unigram baseline ${b.unigram.toFixed(3)}.` : '');
 }
@@ -126,23 +138,25 @@ function showSaved() {
   const box = $('train-saved');
   box.hidden = !saved;
   if (!saved) return;
-  $('train-saved-text').textContent = `Saved in this browser: a run at step ${saved.step.toLocaleString('en')} of ` +
-    `${saved.steps.toLocaleString('en')} on ${saved.corpusName} (${new Date(saved.savedAt).toLocaleString()}).`;
+  $('train-saved-text').textContent = `Kept in this browser: “${saved.name}” at step ${saved.step.toLocaleString('en')} of ` +
+    `${saved.steps.toLocaleString('en')} (${new Date(saved.savedAt).toLocaleString()}). Every run is listed under Runs.`;
   download.disabled = false;
 }
 
-async function persist(bytes: Uint8Array, step: number) {
+// The current run's record, kept in the browser (with the checkpoint, when given).
+async function keep(checkpoint?: Uint8Array) {
   if (!current) return;
-  const run: SavedRun = { checkpoint: bytes, step, steps: current.steps, settings: current.settings,
-    corpus: current.corpus?.text ?? null, corpusName: current.corpus?.name ?? 'Pride and Prejudice', history, savedAt: Date.now() };
+  const record = current.record;
+  record.savedAt = Date.now();
   try {
-    await saveRun(run);
-    saved = run;
-    current.savedAt = run.savedAt;
-    showSaved();
+    await saveRun(record, checkpoint);
+    if (checkpoint) {
+      saved = record;
+      showSaved();
+    }
   } catch (e) {
     $('train-saved').hidden = false;
-    $('train-saved-text').textContent = `This browser did not keep the checkpoint (${e instanceof Error ? e.message : e}); ` +
+    $('train-saved-text').textContent = `This browser did not keep the run (${e instanceof Error ? e.message : e}); ` +
       'use Download checkpoint to keep it.';
   }
 }
@@ -158,15 +172,34 @@ function downloadBytes(bytes: Uint8Array, step: number) {
 
 const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-threads', 'train-eta', 'train-params', 'train-memory'];
 
-interface Begin { checkpoint?: Uint8Array; keep?: RunHistory; paused?: boolean }
-function begin(settings: TrainSettings, corpus: { text: string; name: string } | null, { checkpoint, keep, paused }: Begin = {}) {
-  current = { settings, corpus, steps: settings.steps };
+// A new run's record (numbered once the kept runs are counted; the Runs view renames it).
+function newRecord(settings: TrainSettings, corpus: Corpus, name?: string): RunRecord {
+  const now = Date.now();
+  return { id: `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`, name: name ?? 'Run',
+    createdAt: now, savedAt: now, settings, step: 0, steps: settings.steps, state: 'training', curves: emptyCurves(),
+    corpus: corpus ? { kind: 'private', name: corpus.name, chars: corpus.text.length, hash: textHash(corpus.text) } : { kind: 'austen' },
+    metrics: null, sample: null, checkpointBytes: 0 };
+}
+
+interface Begin { checkpoint?: Uint8Array; record?: RunRecord; paused?: boolean; name?: string }
+/** Starts a run in the worker: a new one, or a kept record with its checkpoint. */
+function begin(settings: TrainSettings, corpus: Corpus, { checkpoint, record, paused, name }: Begin = {}) {
+  current = { record: record ?? newRecord(settings, corpus, name), corpus };
+  curves = current.record.curves;
   for (const id of FIGURES) $(id).textContent = '–';  // nothing of the last run stays on screen
-  history = keep ? structuredClone(keep) : { train: [], val: [], lr: [] };
   drawCharts();
-  if (!keep) sample.textContent = NO_SAMPLE;
+  sample.textContent = current.record.sample ?? NO_SAMPLE;
   sendTrainer({ type: 'start', options: options(settings), steps: settings.steps, corpus: source(corpus),
-    evalEvery: 50, sampleEvery: 50, checkpoint, paused }, checkpoint ? [checkpoint.buffer] : []);
+    evalEvery: settings.evalInterval, sampleEvery: settings.evalInterval, checkpoint, paused },
+    checkpoint ? [checkpoint.buffer] : []);
+  if (!record) {
+    if (corpus && current.record.corpus.kind === 'private') void saveText(current.record.corpus.hash, corpus.text).catch(() => {});
+    const fresh = current.record;
+    void listRuns().catch(() => []).then((runs) => {  // "Run 3": the runs kept so far, plus this one
+      if (!name) fresh.name = `Run ${runs.length + 1}`;
+      return keep();
+    });
+  }
 }
 
 // Only one tab trains (and writes the saved run) at a time.
@@ -195,16 +228,33 @@ onTrainer((m: FromTrainer) => {
       $('train-params').textContent = m.parameters.toLocaleString('en');
       $('train-step').textContent = `${m.step.toLocaleString('en')} / ${m.steps.toLocaleString('en')}`;
       const masked = m.objective !== 'causal';
+      const empty = $('train-attention-empty');
+      if (m.layers === 0) attention.clear();
+      empty.hidden = false;
+      empty.textContent = m.layers === 0
+        ? 'This model has no layers, so no attention: it predicts each token from the one before it alone (a bigram model).'
+        : `The heads appear at the model's first evaluation (step ${current?.record.settings.evalInterval ?? 50}).`;
       $('fill-box').hidden = !masked;
       $('sample-heading').textContent = masked ? 'Fill in the blanks' : 'Sample';
       // Bits per character: 1/ln 2 per nat for characters; for BPE, from the first evaluation on.
-      if (current) Object.assign(current, { baselines: m.baselines,
-        bitsPerNat: current.settings.tokenizer === 'char' ? 1 / Math.LN2 : undefined });
+      if (current) {
+        const last = current.record.metrics;  // a kept BPE run knows its ratio from its last evaluation
+        Object.assign(current, { baselines: m.baselines, bitsPerNat: current.record.settings.tokenizer === 'char' ? 1 / Math.LN2
+          : last && last.valLoss > 0 ? last.bitsPerChar / last.valLoss : undefined });
+      }
       return drawCharts();
     }
-    case 'progress':
-      history.train.push([m.step, m.loss]);
-      history.lr.push([m.step, m.lr]);
+    case 'progress': {
+      const now = performance.now(), r = current?.record;
+      if (r) {
+        const seconds = (r.curves.seconds.at(-1)?.[1] ?? 0) + (trainingSince === null ? 0 : (now - trainingSince) / 1000);
+        trainingSince = state === 'training' ? now : null;
+        extend(r.curves.seconds, [m.step, seconds]);
+        if (m.tokensPerSecond !== null) extend(r.curves.speed, [m.step, m.tokensPerSecond]);
+        r.step = m.step;
+      }
+      extend(curves.train, [m.step, m.loss]);
+      extend(curves.lr, [m.step, m.lr]);
       $('train-step').textContent = `${m.step.toLocaleString('en')} / ${m.steps.toLocaleString('en')}`;
       $('train-loss').textContent = m.loss.toFixed(3);
       $('train-threads').textContent = String(m.threads);
@@ -213,19 +263,28 @@ onTrainer((m: FromTrainer) => {
       $('train-eta').textContent = m.etaSeconds === null || state !== 'training' ? '–'
         : m.etaSeconds < 90 ? `${Math.ceil(m.etaSeconds)} s` : `${Math.ceil(m.etaSeconds / 60)} min`;
       if (state === 'training') status.textContent = m.etaSeconds === null ? 'Training…' : `Training: about ${$('train-eta').textContent} left.`;
-      return drawCharts();
+      drawCharts();
+      for (const l of liveListeners) l(current?.record ?? null);
+      return;
+    }
     case 'eval':
-      history.val.push([m.step, m.valLoss]);
+      extend(curves.val, [m.step, m.valLoss]);
       $('train-val').textContent = m.valLoss.toFixed(3);
       if (current && m.valLoss > 0) current.bitsPerNat = m.bitsPerChar / m.valLoss;
+      if (current) current.record.metrics = { valLoss: m.valLoss, bitsPerChar: m.bitsPerChar, maskedAccuracy: m.maskedAccuracy,
+        unigramAccuracy: m.maskedAccuracy === null ? null : m.unigramAccuracy };
       return drawCharts();
     case 'sample':
       sample.textContent = m.text;
-      if (m.done) sample.dataset.step = String(m.step);  // a whole sample is on screen
+      if (m.done) {
+        sample.dataset.step = String(m.step);  // a whole sample is on screen
+        if (current) current.record.sample = m.text;
+      }
       return;
     case 'fill-demo':
       showFills(m.text, m.candidates);
       sample.dataset.step = String(m.step);
+      if (current) current.record.sample = sample.textContent;
       return;
     case 'attention': {
       const canvas = $<HTMLCanvasElement>('train-attention');
@@ -242,7 +301,8 @@ onTrainer((m: FromTrainer) => {
     case 'checkpoint':
       if (wantDownload) downloadBytes(m.bytes, m.step);
       wantDownload = false;
-      return void persist(m.bytes, m.step);
+      if (current) current.record.step = m.step;
+      return void keep(m.bytes);
     case 'filled': {
       if (m.seq !== fillSeq) return;
       const items = m.candidates.map((list, i) => {
@@ -299,7 +359,7 @@ subscribe((s: LabState) => {
   $('train-summary').textContent = `(${t.layers} layers, ${t.heads} heads, n_embd ${t.embd}, block ${t.block}, ` +
     `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ${t.steps.toLocaleString('en')} steps)`;
   lockVocabulary();
-  if (!history.train.length && !current) drawCharts();
+  if (!curves.train.length && !current) drawCharts();
   openSavedWhenShown();
 });
 
@@ -344,15 +404,56 @@ function openSavedWhenShown() {
   const view = embedView() ?? getState().view;
   if (savedOpened || !saved || current || (view !== 'train' && view !== 'attention')) return;
   savedOpened = true;
-  beginSaved(saved, true);
+  void beginSaved(saved, true);
 }
 
-// A run kept in the browser, in the worker again with its own settings, corpus and curves.
-function beginSaved(run: SavedRun, paused: boolean) {
-  begin(structuredClone(run.settings), run.corpus === null ? null : { text: run.corpus, name: run.corpusName },
-    { checkpoint: run.checkpoint.slice(), keep: run.history, paused });
-  current!.savedAt = run.savedAt;
+// A run kept in the browser, in the worker again with its own settings, corpus, curves and
+// checkpoint. Says why not if its checkpoint or its text is no longer kept.
+async function beginSaved(run: RunRecord, paused: boolean): Promise<boolean> {
+  const checkpoint = await loadCheckpoint(run.id).catch(() => null);
+  const text = run.corpus.kind === 'private' ? await loadText(run.corpus.hash).catch(() => null) : null;
+  const why = !checkpoint ? 'its checkpoint is no longer kept (the oldest are dropped to make room)'
+    : run.corpus.kind === 'private' && text === null ? 'the text it was trained on is no longer kept in this browser' : null;
+  if (why) {
+    status.textContent = `“${run.name}” cannot be opened: ${why}. Its curves stay under Runs.`;
+    status.className = 'error';
+    return false;
+  }
+  const corpus = run.corpus.kind === 'private' ? { text: text!, name: run.corpus.name } : null;
+  begin(structuredClone(run.settings), corpus, { checkpoint: checkpoint!, record: structuredClone(run), paused });
+  return true;
 }
+
+/** Opens a kept run in the Train view, paused: to look at, sample from or resume. */
+export async function openRun(id: string) {
+  const run = await getRun(id);
+  if (!run) return;
+  if (state === 'training' || state === 'loading') {
+    status.textContent = 'Pause or stop the run in training before opening another.';
+    status.className = 'error';
+  } else if (await beginSaved(run, true)) savedOpened = true;
+  change((s) => { s.view = 'train'; });
+}
+
+/** Starts a new run with these settings on the built-in corpus; its id, or null if a run is training here or elsewhere. */
+export async function startRun(settings: TrainSettings, name?: string): Promise<string | null> {
+  if (state === 'training' || state === 'loading' || !(await mayTrain())) return null;
+  begin(structuredClone(settings), null, { name });
+  return current!.record.id;
+}
+
+/** Trains a kept run on from its checkpoint; false if it cannot be (said in the status line). */
+export async function resumeRun(id: string): Promise<boolean> {
+  const run = await getRun(id);
+  if (!run || state === 'training' || state === 'loading' || !(await mayTrain())) return false;
+  savedOpened = true;
+  return beginSaved(run, false);
+}
+
+// The run in the worker, on every change (for the Runs view and the queue).
+const liveListeners: ((run: RunRecord | null) => void)[] = [];
+export const onLiveRun = (listener: (run: RunRecord | null) => void) => liveListeners.push(listener);
+export const liveRunState = () => state;
 
 /** Resumes the loaded run, or starts a new one with the current settings (the attention embed's Train). */
 export function trainOrResume() {
@@ -384,12 +485,12 @@ async function startNew() {
 
 async function resume() {
   if (!(await mayTrain())) return;
-  // Another tab may have trained the saved run further since this one loaded it: go on from there.
-  const latest = await loadRun().catch(() => null);
-  if (latest && current?.savedAt && latest.savedAt > current.savedAt) {
+  // Another tab may have trained this run further since this one loaded it: go on from there.
+  const latest = current ? await getRun(current.record.id).catch(() => null) : null;
+  if (latest && current && latest.step > current.record.step && latest.checkpointBytes) {
     saved = latest;
     showSaved();
-    beginSaved(latest, false);
+    await beginSaved(latest, false);
     return;
   }
   sendTrainer({ type: 'resume' });
@@ -403,7 +504,10 @@ download.addEventListener('click', () => {
   if (state === 'training' || state === 'paused' || state === 'loading') {
     wantDownload = true;
     sendTrainer({ type: 'checkpoint' });
-  } else if (saved) downloadBytes(saved.checkpoint, saved.step);
+  } else if (saved) {
+    const { step } = saved;
+    void loadCheckpoint(saved.id).then((bytes) => bytes && downloadBytes(bytes, step));
+  }
 });
 $<HTMLInputElement>('train-upload').addEventListener('change', async (e) => {
   const input = e.target as HTMLInputElement;
@@ -413,17 +517,17 @@ $<HTMLInputElement>('train-upload').addEventListener('change', async (e) => {
   const s = getState().train;
   savedOpened = true;
   begin(structuredClone(s), s.corpus === 'upload' ? uploaded : null,
-    { checkpoint: new Uint8Array(await file.arrayBuffer()), paused: true });
+    { checkpoint: new Uint8Array(await file.arrayBuffer()), paused: true, name: `Uploaded ${file.name}` });
 });
-$('train-reset').addEventListener('click', async () => {
+// A clean slate for the next run; the runs so far stay under Runs.
+$('train-reset').addEventListener('click', () => {
   if (state === 'training' || state === 'paused') sendTrainer({ type: 'stop' });
   current = null;
-  history = { train: [], val: [], lr: [] };
+  curves = emptyCurves();
   drawCharts();
   for (const id of FIGURES) $(id).textContent = '–';
   sample.textContent = NO_SAMPLE;
   saved = null;
-  await clearRun().catch(() => {});
   showSaved();
   showState('idle');
 });
@@ -435,17 +539,21 @@ $('train-to-attention').addEventListener('click', (e) => {
   change((s) => { s.view = 'attention'; });
 });
 
-// A run saved by an earlier visit (or by another tab just now).
-function takeSaved(run: SavedRun | null) {
+// The latest run kept with a checkpoint (by an earlier visit, or by another tab just now).
+const latestSaved = async () => (await listRuns()).find((r) => r.checkpointBytes > 0) ?? null;
+function takeSaved(run: RunRecord | null) {
   saved = run;
   showSaved();
   if (run && !current) {
-    history = structuredClone(run.history);
+    curves = structuredClone(run.curves);
     drawCharts();
     $('train-step').textContent = `${run.step.toLocaleString('en')} / ${run.steps.toLocaleString('en')}`;
   }
   openSavedWhenShown();
 }
-loadRun().then(takeSaved).catch(() => { /* no IndexedDB here (a private window, say): runs are simply not kept */ });
-onRunSaved(() => { if (!current || state === 'stopped' || state === 'done') void loadRun().then((r) => { saved = r; showSaved(); }); });
+importOldRun(textHash).catch(() => { /* nothing to take over */ }).then(latestSaved).then(takeSaved)
+  .catch(() => { /* no IndexedDB here (a private window, say): runs are simply not kept */ });
+onRunsChanged(() => {
+  if (!current || state === 'stopped' || state === 'done') void latestSaved().then((r) => { saved = r; showSaved(); });
+});
 showState('idle');

@@ -119,7 +119,7 @@ function fillChore(step: number): () => void {
 
 // The last layer's attention on a fixed sentence.
 function postAttention() {
-  if (!trainer) return;
+  if (!trainer || trainer.nLayer() === 0) return;  // a model without blocks has no attention
   const layer = trainer.nLayer() - 1;
   const { tokens, weights } = trainer.attention(kAttentionText, layer);
   post({ type: 'attention', step: trainer.stepsDone(), layer, heads: trainer.nHead(), tokens, weights }, [weights.buffer]);
