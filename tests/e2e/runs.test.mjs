@@ -159,3 +159,25 @@ test('the run an earlier version kept is taken into the run store', async () => 
     await context.close();
   }
 });
+
+test('a bigram model (0 layers, no norm, no positions) trains in the lab and says it has no attention', async () => {
+  const { context, page, errors } = await freshPage();
+  try {
+    await page.goto(app.url);
+    await page.click('#tab-train');
+    await tinyRuns(page);
+    for (const [k, v] of [['layers', 0], ['norm', 'none'], ['positions', 'none'], ['lr', 0.03], ['steps', 200], ['evalInterval', 100]])
+      await setField(page, k, v);
+    await page.click('#train-start');
+    await untilDone(page);
+    const val = Number(await page.locator('#train-val').textContent());
+    assert.ok(val < 2.9, `the bigram model learns more than letter frequencies (validation loss ${val} after 200 steps; ` +
+      'unigram counts give 3.11, bigram counts 2.45)');
+    assert.match(await page.locator('#train-attention-empty').textContent(), /no layers, so no attention/);
+    await page.click('#tab-attention');
+    await page.waitForFunction(() => /no layers, so no attention/.test(document.querySelector('#att-status').textContent));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -100,9 +100,9 @@ describe('share links', () => {
     const curve = (from: number): [number, number][] => Array.from({ length: 200 }, (_, i) => [i * 10, from - i / 200]);
     return [
       { id: 'run-a', name: 'RoPE', settings: { ...base }, corpus: 'austen', train: curve(4), val: curve(3.9),
-        seconds: [[100, 12.5], [2000, 250]], bitsPerNat: 1 / Math.LN2 },
+        seconds: [[100, 12.5], [2000, 250]], bitsPerNat: 1 / Math.LN2, masked: null },
       { id: 'run-b', name: 'learned', settings: { ...base, positions: 'learned', residual: false, layers: 0 }, corpus: 'private',
-        train: curve(4.1), val: [], seconds: [], bitsPerNat: null },
+        train: curve(4.1), val: [], seconds: [], bitsPerNat: null, masked: { accuracy: 0.41, unigram: 0.17 } },
     ];
   };
   const raw = async (json: unknown) => {
@@ -133,6 +133,8 @@ describe('share links', () => {
       'compare[0].settings.layers must be a whole number from 0 to 12'],
     ['a name as an object', (r: Record<string, unknown>) => { r.name = { toString: 1 }; }, 'compare[0].name must be a text'],
     ['a zero bits-per-nat', (r: Record<string, unknown>) => { r.bitsPerNat = 0; }, 'compare[0].bitsPerNat must be a positive number'],
+    ['an accuracy above 1', (r: Record<string, unknown>) => { r.masked = { accuracy: 2, unigram: 0.1 }; },
+      'compare[0].masked must hold two accuracies between 0 and 1'],
   ])('refuse a comparison with %s in a sentence, opening the defaults', async (_, spoil, words) => {
     const runs = JSON.parse(JSON.stringify(shared())) as Record<string, unknown>[];
     spoil(runs[0]);

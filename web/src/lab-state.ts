@@ -55,6 +55,8 @@ export interface SharedRun {
   val: [number, number][];       // [step, validation loss]
   seconds: [number, number][];   // [step, wall-clock seconds of training]
   bitsPerNat: number | null;     // bits per character for one nat per token
+  /** Masked models: how often the top guess for a masked token was right, and for always the commonest token. */
+  masked: { accuracy: number; unigram: number } | null;
 }
 
 export interface LabState {
@@ -189,12 +191,16 @@ function parseShared(raw: unknown): SharedRun[] {
     const bitsPerNat = run.bitsPerNat ?? null;
     if (bitsPerNat !== null && (typeof bitsPerNat !== 'number' || !(bitsPerNat > 0 && bitsPerNat < 100)))
       throw new StateError(`${path}.bitsPerNat must be a positive number`);
+    const masked = run.masked ?? null;
+    if (masked !== null && (!isObject(masked) || ![masked.accuracy, masked.unigram].every((v) => typeof v === 'number' && v >= 0 && v <= 1)))
+      throw new StateError(`${path}.masked must hold two accuracies between 0 and 1`);
     return {
       id: check(`${path}.id`, run.id ?? '', { text: 100 }) as string,
       name: check(`${path}.name`, run.name ?? '', { text: 100 }) as string,
       settings,
       corpus: check(`${path}.corpus`, run.corpus ?? 'austen', { enum: ['austen', 'private'] }) as SharedRun['corpus'],
       train: curve('train'), val: curve('val'), seconds: curve('seconds'), bitsPerNat,
+      masked: masked && { accuracy: masked.accuracy as number, unigram: masked.unigram as number },
     };
   });
 }

@@ -22,7 +22,8 @@ export function toShared(r: RunRecord): SharedRun {
   const m = r.metrics;
   return { id: r.id, name: r.name, settings: r.settings, corpus: r.corpus.kind === 'austen' ? 'austen' : 'private',
     train: sample(r.curves.train, SHARED_POINTS), val: sample(r.curves.val, SHARED_POINTS),
-    seconds: sample(r.curves.seconds, 50), bitsPerNat: m && m.valLoss > 0 ? m.bitsPerChar / m.valLoss : null };
+    seconds: sample(r.curves.seconds, 50), bitsPerNat: m && m.valLoss > 0 ? m.bitsPerChar / m.valLoss : null,
+    masked: m?.maskedAccuracy != null && m.unigramAccuracy != null ? { accuracy: m.maskedAccuracy, unigram: m.unigramAccuracy } : null };
 }
 
 // A chosen run's freshest data: the run in training, else the kept record, else the link's copy.
@@ -79,6 +80,9 @@ function drawTable(chosen: { run: SharedRun; local: boolean }[], labels: string[
   const rows = chosen.map(({ run, local: isLocal }, i) => ({ run, isLocal, label: labels[i], color: PALETTE[i % PALETTE.length],
     best: run.val.length ? Math.min(...run.val.map((p) => p[1])) : null }));
   const ranked = [...rows].sort((a, b) => (a.best ?? Infinity) - (b.best ?? Infinity));
+  // Masked models are also judged by how often they guess a masked token, against always guessing the commonest.
+  const anyMasked = rows.some((r) => r.run.masked);
+  $('runs-masked-head').hidden = !anyMasked;
   const winner = ranked.find((r) => r.best !== null);
   $('runs-table-body').replaceChildren(...ranked.map((r) => {
     const tr = document.createElement('tr');
@@ -93,6 +97,8 @@ function drawTable(chosen: { run: SharedRun; local: boolean }[], labels: string[
     const cells = [r.best === null ? '–' : r.best.toFixed(3), r.best !== null && r.run.bitsPerNat ? (r.best * r.run.bitsPerNat).toFixed(3) : '–',
       `${step.toLocaleString('en')} / ${r.run.settings.steps.toLocaleString('en')}`, compact(step * tokensPerStep(r.run)),
       seconds === undefined ? '–' : duration(seconds)].map((text) => Object.assign(document.createElement('td'), { textContent: text }));
+    if (anyMasked) cells.splice(2, 0, Object.assign(document.createElement('td'), { textContent: r.run.masked
+      ? `${(100 * r.run.masked.accuracy).toFixed(1)}% (${(100 * r.run.masked.unigram).toFixed(1)}%)` : '–' }));
     if (r === winner && rows.length > 1) {
       tr.className = 'best';
       cells[0].append(Object.assign(document.createElement('span'), { className: 'badge', textContent: 'best' }));

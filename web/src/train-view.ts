@@ -119,6 +119,7 @@ function drawCharts() {
   drawLineChart($('train-chart'), { series: [{ color: '#2f6fed', points: curves.train, label: 'training loss' },
     { color: '#d9480f', points: curves.val, label: 'validation loss', dots: true }], references: refs, xMax: steps,
     xTitle: 'step', yTitle: 'loss (nats/token)', height: embedView() ? 200 : 240, empty: 'The loss appears here when training starts.',
+    readout: $('train-chart-readout'),
     right: current?.bitsPerNat ? { scale: current.bitsPerNat, title: 'bits/char' } : undefined });
   drawLineChart($('train-lr'), { series: [{ color: '#2b8a3e', points: curves.lr, label: 'learning rate' }], xMax: steps,
     xTitle: 'step', yTitle: 'lr', height: 130, format: (v) => (v === 0 ? '0' : v.toExponential(1)) });
