@@ -7,7 +7,7 @@ import { drawLineChart, type Series } from './line-chart';
 import { addToQueue, clearQueue, onQueueChange, queueActive, queueItems, runQueue } from './queue';
 import { bestVal, corpusName, differences, sample, summary, type Point, type RunRecord } from './run-record';
 import { deleteRun, listRuns, loadCheckpoint, onRunsChanged, renameRun } from './run-store';
-import { change, getState, subscribe } from './store';
+import { change, embedView, getState, subscribe } from './store';
 import { onLiveRun, openRun, startRun } from './train-view';
 import { $ } from './dom';
 
@@ -68,11 +68,13 @@ function drawComparison() {
     series.push({ color, points: toX(run, run.val), label: labels[i], dots: true });
     if (view.trainToo) series.push({ color, points: toX(run, run.train), label: `${labels[i]} (training)`, faint: true });
   });
-  const xMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0])));
+  const points = series.flatMap((s) => s.points.map((p) => p[0]));
+  const xMax = points.length ? Math.max(1, ...points) : getState().train.steps;
   const xTitle = { step: 'step', tokens: 'tokens seen', seconds: 'seconds of training' }[view.x];
   drawLineChart($('runs-chart'), { series, xMax, xTitle, yTitle: view.trainToo ? 'loss (nats/token)' : 'validation loss (nats/token)', height: 300, logX: view.logX,
     formatX: view.x === 'step' ? undefined : compact, readout: $('runs-readout'),
-    empty: 'Tick runs under “Your runs” (or open a comparison link) to compare them here.' });
+    empty: embedView() ? 'No runs to compare: this embed shows the runs its link carries.'
+      : 'Tick runs under “Your runs” (or open a comparison link) to compare them here.' });
   drawTable(chosen, labels);
 }
 
