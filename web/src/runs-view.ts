@@ -94,8 +94,9 @@ function drawTable(chosen: { run: SharedRun; local: boolean }[], labels: string[
     name.scope = 'row';
     const swatch = Object.assign(document.createElement('span'), { className: 'swatch' });
     swatch.style.background = r.color;
-    name.append(swatch, r.run.name || 'Run', Object.assign(document.createElement('small'), { textContent: r.label === r.run.name ? ''
-      : ` ${r.label}` }), r.isLocal ? '' : Object.assign(document.createElement('small'), { textContent: ' (from a link)' }));
+    const notes = [r.label === r.run.name ? '' : r.label, r.run.corpus === 'private' ? 'private text' : '',
+      r.isLocal ? '' : 'from a link'].filter(Boolean);
+    name.append(swatch, r.run.name || 'Run', Object.assign(document.createElement('small'), { textContent: ` ${notes.join('; ')}` }));
     const cells = [r.best === null ? '–' : r.best.toFixed(3), r.best !== null && r.run.bitsPerNat ? (r.best * r.run.bitsPerNat).toFixed(3) : '–',
       `${step.toLocaleString('en')} / ${r.run.settings.steps.toLocaleString('en')}`, compact(step * tokensPerStep(r.run)),
       seconds === undefined ? '–' : duration(seconds)].map((text) => Object.assign(document.createElement('td'), { textContent: text }));
@@ -151,8 +152,10 @@ function drawList() {
     const best = bestVal(r);
     // A run that was training when its page closed (or crashed) is kept as it was at its last save.
     const shownState = r.state === 'training' && live?.id !== r.id ? 'interrupted' : r.state;
-    const state = r.state === 'done' ? `done (${r.steps.toLocaleString('en')} steps)`
-      : `${shownState} at step ${r.step.toLocaleString('en')} of ${r.steps.toLocaleString('en')}`;
+    const trained = r.curves.seconds.at(-1)?.[1];
+    const state = (r.state === 'done' ? `done (${r.steps.toLocaleString('en')} steps)`
+      : `${shownState} at step ${r.step.toLocaleString('en')} of ${r.steps.toLocaleString('en')}`) +
+      (trained === undefined ? '' : `, ${duration(trained)}`);
     const actions = document.createElement('td');
     actions.className = 'actions';
     actions.append(button('Open', () => void openRun(r.id)), button('Download', () => void downloadRun(r)), deleteButton(r));
