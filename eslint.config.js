@@ -13,7 +13,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
-    files: ['tests/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'tools/**/*.mjs', 'public/**/*.js', 'eslint.config.js'],
+    files: ['tests/**/*.mjs', 'scripts/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'tools/**/*.mjs', 'public/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {  // the TensorFlow.js peer runs in the page, where tf.min.js has defined `tf`

@@ -70,7 +70,7 @@ for (const [width, height] of SIZES) {
       await page.goto(app.url);
       await page.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
       const views = { tokenizer: ['#tok-text', '#tok-tokens'], train: ['#train-start', '#train-status'], attention: ['#att-text', '#att-train'],
-        runs: ['#runs-chart'] };
+        runs: ['#runs-chart'], lessons: ['#lesson-title', '#lesson-nav'] };
       for (const [view, keys] of Object.entries(views)) {
         await page.click(`#tab-${view}`);
         await page.evaluate(() => window.scrollTo(0, 0));
@@ -109,7 +109,8 @@ for (const [width, height] of SIZES) {
 // Each embed in an iframe on another origin: the instrument itself on the first screen of the frame.
 const EMBEDS = [['tokenizer', 600, 500, '#tok-tokens'], ['tokenizer', 800, 450, '#tok-tokens'], ['train', 800, 450, '#train-chart'],
   ['train', 390, 700, '#train-start'], ['attention', 800, 450, '#att-train'], ['attention', 390, 700, '#att-status'],
-  ['runs', 800, 450, '#runs-chart'], ['runs', 390, 700, '#runs-chart']];
+  ['runs', 800, 450, '#runs-chart'], ['runs', 390, 700, '#runs-chart'], ['lessons', 800, 450, '#lesson-title'],
+  ['lessons', 390, 700, '#lesson-title']];
 for (const [view, width, height, key] of EMBEDS) {
   test(`the ${view} embed at ${width}x${height} on another origin shows ${key} first`, async () => {
     const context = await app.browser.newContext({ viewport: { width, height }, bypassCSP: true });

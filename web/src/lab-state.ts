@@ -2,7 +2,7 @@
 // and optimizer settings, the current view. A share link carries exactly this (share.ts);
 // trained weights and uploaded corpora do not travel in links.
 
-export const VIEWS = ['tokenizer', 'train', 'attention', 'runs'] as const;
+export const VIEWS = ['lessons', 'tokenizer', 'train', 'attention', 'runs'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const TOKENIZER_KINDS = ['char', 'bpe', 'bpe-gpt2', 'bpe-gpt4', 'gpt2'] as const;
@@ -66,6 +66,7 @@ export interface LabState {
   attention: AttentionState;
   compare: SharedRun[];          // the runs on the comparison chart
   runs: RunsViewState;
+  lesson: number;                // the chapter open in the Lessons view (1-based)
 }
 
 export interface RunsViewState {
@@ -89,10 +90,12 @@ export function defaultState(): LabState {
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1 },
     compare: [],
     runs: { x: 'step', logX: false, trainToo: false },
+    lesson: 1,
   };
 }
 
 export const MAX_SHARED_RUNS = 8;
+export const LESSONS = 8;  // chapters in the Lessons view
 export const MAX_SHARED_POINTS = 400;  // per curve
 
 // What each field may hold. A state from a link is checked against this before use.
@@ -122,6 +125,7 @@ const RULES: { [K in Exclude<keyof LabState, 'compare'>]: LabState[K] extends ob
   },
   attention: { text: { text: 1000 }, layer: { int: [0, 11] }, head: { int: [-1, 15] } },
   runs: { x: { enum: ['step', 'tokens', 'seconds'] }, logX: { bool: true }, trainToo: { bool: true } },
+  lesson: { int: [1, LESSONS] },
 };
 
 export class StateError extends Error {}
@@ -153,7 +157,7 @@ export function parseState(raw: unknown): LabState {
   const state = defaultState() as unknown as Record<string, unknown>;
   for (const [key, rule] of Object.entries(RULES)) {
     if (!(key in raw)) continue;
-    if ('enum' in rule) {
+    if ('enum' in rule || 'int' in rule) {
       state[key] = check(key, raw[key], rule as Rule);
       continue;
     }

@@ -6,6 +6,7 @@ import './tokenizer-view';
 import { applyQuery } from './train-view';
 import './attention-view';
 import './runs-view';
+import './lessons-view';
 import { threadsAvailable } from './gptlab';
 import { $ } from './dom';
 

@@ -3,7 +3,7 @@
 //   #s=<state>&embed=tokenizer   one view without the page around it, for an iframe
 // Opening a link restores the state exactly; a malformed, oversized or hostile hash gives
 // a sentence saying so and the default state.
-import { defaultState, parseState, StateError, VIEWS, type LabState, type View } from './lab-state';
+import { defaultState, LESSONS, parseState, StateError, VIEWS, type LabState, type View } from './lab-state';
 
 export const MAX_HASH = 200_000;      // characters of hash we read at all
 export const MAX_JSON = 1_000_000;    // bytes a hash may inflate to (a deflate bomb stops here)
@@ -25,9 +25,16 @@ export async function hashToState(hash: string): Promise<Opened> {
     return fallback(`This link is too long (${text.length.toLocaleString('en')} characters; the lab reads at most ` +
       `${MAX_HASH.toLocaleString('en')}). The lab opened with its default settings.`);
   const params = new URLSearchParams(text);
-  const embedName = params.get('embed');
+  const embedName = params.get('embed') === 'lesson' ? 'lessons' : params.get('embed');
   const embed = VIEWS.find((v) => v === embedName) ?? null;
   const packed = params.get('s');
+  const lesson = params.get('lesson');
+  if (lesson !== null && !packed) {  // #lesson=3: that chapter, everything else as it starts
+    const n = Number(lesson);
+    if (!Number.isInteger(n) || n < 1 || n > LESSONS)
+      return fallback(`There is no lesson ${lesson}; the lessons are numbered 1 to ${LESSONS}.`, embed);
+    return { state: { ...defaultState(), view: 'lessons', lesson: n }, embed, error: null };
+  }
   if (!packed) return fallback(embedName && !embed ? `There is no view called “${embedName}” to embed.` : null, embed);
   try {
     const bytes = fromBase64Url(packed);

@@ -1,0 +1,60 @@
+// npm run lessons:record — trains every run of the lessons' experiments (web/src/lessons/
+// experiments.json) with the native CLI on the built-in corpus, one thread (so each run is the
+// run the browser trains for the same settings and seed), and writes their validation curves to
+// web/src/lessons/recorded.json, which the Lessons view draws as the recorded reference.
+//   node scripts/record-lessons.mjs [LESSON...]   (default: every lesson with an experiment)
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const experiments = JSON.parse(readFileSync(join(root, 'web/src/lessons/experiments.json'), 'utf8'));
+const outFile = join(root, 'web/src/lessons/recorded.json');
+const out = JSON.parse(readFileSync(outFile, 'utf8'));
+const cli = join(root, 'build/gptlab');
+const corpus = join(root, 'public/corpus/pride-and-prejudice.txt');
+const defaults = { tokenizer: 'char', vocabSize: 512, objective: 'causal', cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1 };
+
+// The lab's settings as the CLI's flags.
+function flags(s) {
+  if (s.cosine === false) throw new Error('The CLI trains with a cosine schedule only.');
+  const f = ['--tokenizer', s.tokenizer, '--objective', s.objective, '--layers', s.layers, '--heads', s.heads, '--embd', s.embd,
+    '--block', s.block, '--dropout', s.dropout, '--positions', s.positions, '--ffn', s.ffn, '--norm', s.norm,
+    '--batch', s.batch, '--steps', s.steps, '--lr', s.lr, '--min-lr', s.minLr, '--warmup', s.warmup,
+    '--weight-decay', s.weightDecay, '--decay', s.decay, '--clip', s.clip, '--eval-interval', s.evalInterval,
+    '--eval-batches', s.evalBatches, '--seed', s.seed, '--threads', 1];
+  if (s.tokenizer !== 'char') f.push('--vocab', s.vocabSize);
+  if (s.residual === false) f.push('--no-residual');
+  return f.map(String);
+}
+
+const machine = execFileSync('lscpu', { encoding: 'utf8' }).match(/Model name:\s*(.+)/)?.[1].trim() ?? 'unknown';
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(experiments.lessons);
+const dir = mkdtempSync(join(tmpdir(), 'gptlab-lessons-'));
+try {
+  for (const lesson of wanted) {
+    const runs = [];
+    for (const rung of experiments.lessons[lesson] ?? []) {
+      const settings = { ...defaults, ...experiments.base, ...rung.settings };
+      const started = Date.now();
+      const log = execFileSync(cli, ['train', '--corpus', corpus, '--checkpoint', join(dir, 'run.ckpt'), ...flags(settings)],
+        { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const val = [], bits = [];
+      for (const m of log.matchAll(/^step (\d+): train [\d.]+, val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char\)/gm)) {
+        val.push([Number(m[1]), Number(m[2])]);
+        bits.push([Number(m[1]), Number(m[3])]);
+      }
+      if (!val.length) throw new Error(`No evaluation in the output of lesson ${lesson}, ${rung.name}:\n${log}`);
+      runs.push({ name: rung.name, val, bits });
+      console.log(`lesson ${lesson} · ${rung.name}: val ${val.at(-1)[1]} (${bits.at(-1)[1]} bits/char) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
+    out.lessons[lesson] = runs;
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+out.about = `Recorded with \`npm run lessons:record\` (build/gptlab train, one thread, the settings and seeds of ` +
+  `web/src/lessons/experiments.json) on ${new Date().toISOString().slice(0, 10)}, ${machine}.`;
+writeFileSync(outFile, `${JSON.stringify(out, null, 1)}\n`);
+console.log(`wrote ${outFile}`);

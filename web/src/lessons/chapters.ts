@@ -1,0 +1,141 @@
+// The lessons' words: for each chapter a title, a few short paragraphs and what to notice in
+// its experiment (the runs themselves are in experiments.json). Our own words, retelling the
+// journey of ../shared/LESSONS.md: from counting pairs of letters to a modern GPT.
+
+export interface Chapter {
+  title: string;
+  /** Paragraphs; `code` spans are written in a fixed-width font. */
+  text: string[];
+  notice: string[];
+  /** What the chart compares: loss per token, or bits per character (tokenizers of different sizes). */
+  measure: 'loss' | 'bits';
+  /** A view of the lab that shows this chapter's idea at work. */
+  instrument?: { view: 'tokenizer' | 'train' | 'attention'; label: string };
+}
+
+export const CHAPTERS: Chapter[] = [
+  {
+    title: 'From counting to attending',
+    text: [
+      'The simplest language model counts: after the letter `q`, how often comes `u`? A bigram model is exactly ' +
+        'that, a table with one row per character giving the odds of the next one. It knows nothing about anything ' +
+        'further back. Every model after it has to beat it.',
+      'This chapter climbs the ladder from that table to a GPT, adding one part per rung: a single attention head ' +
+        '(each position looks back at earlier ones and takes a weighted average of what it sees), several heads side ' +
+        'by side, a feed-forward layer after them (each position thinks on its own about what it gathered), several ' +
+        'such blocks stacked, then residual connections (each block adds to the stream instead of replacing it), ' +
+        'layer norm, and finally dropout on a wider model.',
+      'Each rung is one run. Press the button and they train one after another; the chart lays their validation ' +
+        'losses side by side, and the recorded curves show where each one ends.',
+    ],
+    notice: [
+      'The bigram flattens out early: a table of pairs cannot use any more context.',
+      'Without residual connections the early rungs end above the bigram in this short run: a head replaces each ' +
+        'token\'s own embedding by an average of what it looks at, so the model must learn again which token it is ' +
+        'on. Four small heads do better than one big one.',
+      'Still without residuals, a feed-forward layer after the heads does not help here, and three such blocks are ' +
+        'worse than one: the signal and its gradient must pass through every layer in turn. (Karpathy\'s lecture, ' +
+        'training far longer, sees the feed-forward help; this 600-step run does not.)',
+      'Residual connections turn depth into gain, below the bigram at last; layer norm takes it much further.',
+      'Dropout costs a little in a run this short: it pays off only once a model starts to memorise its text ' +
+        '(chapter 5).',
+    ],
+    measure: 'loss',
+    instrument: { view: 'attention', label: 'See the heads of a trained model' },
+  },
+  {
+    title: 'Tokens',
+    text: [
+      'A model reads numbers, not text. A character tokenizer gives every character its own id. Byte-pair encoding ' +
+        '(BPE) starts from the 256 byte values and repeatedly merges the most frequent neighbouring pair into a new ' +
+        'token, so common pieces like `the` or `ing ` become one token. GPT-2 and GPT-4 first split the text at word ' +
+        'boundaries with a regular expression, so that merges never glue the end of one word to the next.',
+      'A BPE model sees more text per step, but each prediction is harder: it picks among hundreds of tokens. So ' +
+        'losses per token of different tokenizers cannot be compared. Bits per character can: the loss of the whole ' +
+        'text divided by its length in characters, in bits.',
+      'Special tokens such as `<pad>`, `<eos>` and `<mask>` get ids of their own so that they can never be confused ' +
+        'with text that happens to spell them.',
+    ],
+    notice: [
+      'The chart is in bits per character, so the three runs are judged on the same scale.',
+      'Step the merges in the tokenizer view to see which pieces BPE learns first.',
+    ],
+    measure: 'bits',
+    instrument: { view: 'tokenizer', label: 'Open the tokenizer playground' },
+  },
+  {
+    title: 'Masked language modelling and padding',
+    text: [
+      'A GPT predicts the next token from the ones before it. BERT instead hides 15% of the tokens and predicts them ' +
+        'from both sides: of the chosen tokens 80% become `<mask>`, 10% a random token and 10% stay, so the model ' +
+        'cannot rely on seeing `<mask>`. Attention is then bidirectional.',
+      'Batches of whole documents have different lengths; the short ones are filled with `<pad>`. The attention mask ' +
+        'must hide padded keys (columns), not only padded queries (rows): otherwise real tokens attend to padding and ' +
+        'learn from noise.',
+    ],
+    notice: ['The Train tab trains a masked model (Objective: Masked tokens) and fills in blanks as it learns.'],
+    measure: 'loss',
+    instrument: { view: 'train', label: 'Train a masked model' },
+  },
+  {
+    title: 'Why BPE with masked LM looked poor',
+    text: [
+      'The project this lab grew from found that a character model trained with masked LM did well, while BPE with ' +
+        'masked LM did poorly, and never found out why. Part of the answer is the measure: a masked BPE token is a ' +
+        'whole word piece, far harder to guess than a letter, so its loss per token is higher even when the model is ' +
+        'better. Judge it by masked-token accuracy against always guessing the commonest token, and by bits per ' +
+        'character.',
+    ],
+    notice: ['Compare masked accuracy with the commonest-token guess in the Runs table.'],
+    measure: 'bits',
+  },
+  {
+    title: 'Dropout and learning-rate schedules',
+    text: [
+      'A model with many parameters can memorise a small text: its training loss keeps falling while the validation ' +
+        'loss turns up. Dropout zeroes a random part of the activations during training, so no single path can be ' +
+        'relied on. A learning rate that warms up and then decays along a cosine takes big steps early and small ' +
+        'steps at the end.',
+    ],
+    notice: ['The learning-rate chart under the loss shows the warmup and the cosine.'],
+    measure: 'loss',
+    instrument: { view: 'train', label: 'Open the Train tab' },
+  },
+  {
+    title: 'Where am I? Positions',
+    text: [
+      'Attention by itself does not know where a token is: it compares contents. A causal model still gets a hint, ' +
+        'because each position can only see those before it. GPT-2 learns a vector per position and adds it to the ' +
+        'token. RoPE (from LLaMA) instead rotates each pair of a query\'s and key\'s numbers by an angle proportional ' +
+        'to the position, so that their product depends on how far apart they are.',
+    ],
+    notice: [
+      'Without positions the model still learns, but stalls early.',
+      'RoPE and learned positions both end clearly below no positions; RoPE gets there faster here.',
+    ],
+    measure: 'loss',
+    instrument: { view: 'attention', label: 'See RoPE rotate queries and keys' },
+  },
+  {
+    title: 'AdamW and what to decay',
+    text: [
+      'Weight decay pulls every weight a little towards zero at each step, which keeps the model simple. nanoGPT ' +
+        'decays only the matrices (weights and embeddings), not biases and norm gains: shrinking a norm\'s gain towards ' +
+        'zero would silence its layer. The Train settings choose which tensors decay.',
+    ],
+    notice: ['Try Decay applies to: every tensor, and compare in the Runs view.'],
+    measure: 'loss',
+    instrument: { view: 'train', label: 'Open the Train settings' },
+  },
+  {
+    title: 'What came next',
+    text: [
+      'LLaMA replaced the GELU feed-forward with SwiGLU: two projections, one gating the other through a smooth ' +
+        'switch. Sampling uses a KV cache: the keys and values of earlier positions are kept, so each new token costs ' +
+        'one position\'s work instead of the whole prefix. Masked next-token prediction trains a masked model to guess ' +
+        'each hidden token from the position before it, as a GPT does.',
+    ],
+    notice: ['SwiGLU with the same width has more parameters per block; compare the curves per step and per second.'],
+    measure: 'loss',
+  },
+];
