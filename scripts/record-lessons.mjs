@@ -40,13 +40,15 @@ try {
       const started = Date.now();
       const log = execFileSync(cli, ['train', '--corpus', corpus, '--checkpoint', join(dir, 'run.ckpt'), ...flags(settings)],
         { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const val = [], bits = [];
-      for (const m of log.matchAll(/^step (\d+): train [\d.]+, val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char\)/gm)) {
+      const val = [], bits = [], masked = [];
+      const evals = /^step (\d+): train [\d.]+, val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char(?:, masked accuracy ([\d.]+) vs unigram ([\d.]+))?\)/gm;
+      for (const m of log.matchAll(evals)) {
         val.push([Number(m[1]), Number(m[2])]);
         bits.push([Number(m[1]), Number(m[3])]);
+        if (m[4]) masked.push([Number(m[1]), Number(m[4]), Number(m[5])]);
       }
       if (!val.length) throw new Error(`No evaluation in the output of lesson ${lesson}, ${rung.name}:\n${log}`);
-      runs.push({ name: rung.name, val, bits });
+      runs.push({ name: rung.name, val, bits, ...(masked.length ? { masked } : {}) });  // masked: [step, accuracy, unigram's]
       console.log(`lesson ${lesson} · ${rung.name}: val ${val.at(-1)[1]} (${bits.at(-1)[1]} bits/char) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     out.lessons[lesson] = runs;

@@ -19,7 +19,7 @@ const PALETTE = ['#495057', '#2f6fed', '#d9480f', '#2b8a3e', '#9c36b5', '#e8590c
 const PROGRESS = 'gptlab-lessons';
 
 interface Rung { name: string; settings: Partial<TrainSettings> }
-interface Recorded { name: string; val: Point[]; bits: Point[] }
+interface Recorded { name: string; val: Point[]; bits: Point[]; masked?: [number, number, number][] }
 const runsOf = (n: number): Rung[] => (experiments.lessons as Record<string, Rung[]>)[String(n)] ?? [];
 const recordedOf = (n: number): Recorded[] => (recorded.lessons as unknown as Record<string, Recorded[]>)[String(n)] ?? [];
 const runName = (n: number, rung: string) => `Lesson ${n} · ${rung}`;
@@ -99,7 +99,12 @@ function drawExperiment(n: number, rungs: Rung[]) {
     if (r) series.push({ color, points: bits ? r.bits : r.val, label: `${rung.name} (recorded)`, faint: minePoints.length > 0 });
     if (minePoints.length) series.push({ color, points: minePoints, label: rung.name, dots: true });
     const last = (points: Point[] | undefined) => (points?.length ? points.at(-1)![1].toFixed(3) : '–');
-    return { rung, color, recorded: last(r ? (bits ? r.bits : r.val) : undefined), mine: last(minePoints),
+    // Masked models: also how often the top guess is right, beside always guessing the commonest token.
+    const accuracy = (a: number | null | undefined, u: number | null | undefined) =>
+      a == null || u == null ? '' : `; ${(100 * a).toFixed(1)}% right (commonest token ${(100 * u).toFixed(1)}%)`;
+    const recAcc = r?.masked?.at(-1), myAcc = mine?.metrics;
+    return { rung, color, recorded: last(r ? (bits ? r.bits : r.val) : undefined) + accuracy(recAcc?.[1], recAcc?.[2]),
+      mine: last(minePoints) + accuracy(myAcc?.maskedAccuracy, myAcc?.unigramAccuracy),
       state: !mine ? 'not run' : mine.state === 'done' ? 'done' : `step ${mine.step.toLocaleString('en')}` };
   });
   const steps = Math.max(...rungs.map((r) => lessonSettings(r).steps));
