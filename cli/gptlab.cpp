@@ -84,6 +84,7 @@ std::string usage() {
          num(kTrain.adamw.weight_decay) + "\n"
          "                   --decay " + option_names<Decay>("|") + " (" + to_string(kTrain.adamw.decay) +
          "; which tensors decay: matrices = 2-D weights and embeddings)\n"
+         "                   --constant-lr  (no cosine decay after the warmup)\n"
          "                   --clip " + num(kTrain.grad_clip) + " --eval-interval " + num(kEvalInterval) +
          " --eval-batches " + num(kTrain.eval_batches) + " --seed " + std::to_string(kTrain.seed) + "\n"
          "                   --threads " + num(default_threads()) +
@@ -213,7 +214,8 @@ int train(const Args& a) {
   o.seed = static_cast<std::uint64_t>(a.number("seed", static_cast<double>(kTrain.seed)));
   const int steps = a.integer("steps", kTrain.lr.total);
   const int warmup = a.integer("warmup", kTrain.lr.warmup);
-  o.lr = {LrSchedule::Kind::cosine, static_cast<float>(a.number("lr", kTrain.lr.max_lr)),
+  o.lr = {a.has("constant-lr") ? LrSchedule::Kind::constant : LrSchedule::Kind::cosine,
+          static_cast<float>(a.number("lr", kTrain.lr.max_lr)),
           static_cast<float>(a.number("min-lr", kTrain.lr.min_lr)), warmup, steps};
   const float dropout = static_cast<float>(a.number("dropout", kModel.dropout));
   o.dropout = {dropout, dropout, steps};
@@ -420,7 +422,7 @@ int main(int argc, char** argv) {
          "heads",  "embd",          "block",        "dropout", "positions", "ffn",          "norm",
          "batch",  "steps",         "lr",           "min-lr",  "warmup",    "weight-decay", "decay",
          "clip",   "eval-interval", "eval-batches", "seed",    "threads",   "log-interval"},
-        {"resume", "tie", "no-residual"}}},
+        {"resume", "tie", "no-residual", "constant-lr"}}},
       {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
       {"fill", {fill, {"checkpoint", "text", "top"}, {}}},
       {"eval", {eval, {"checkpoint", "corpus", "batch", "eval-batches"}, {}}},

@@ -18,7 +18,6 @@ const defaults = { tokenizer: 'char', vocabSize: 512, objective: 'causal', cosin
 
 // The lab's settings as the CLI's flags.
 function flags(s) {
-  if (s.cosine === false) throw new Error('The CLI trains with a cosine schedule only.');
   const f = ['--tokenizer', s.tokenizer, '--objective', s.objective, '--layers', s.layers, '--heads', s.heads, '--embd', s.embd,
     '--block', s.block, '--dropout', s.dropout, '--positions', s.positions, '--ffn', s.ffn, '--norm', s.norm,
     '--batch', s.batch, '--steps', s.steps, '--lr', s.lr, '--min-lr', s.minLr, '--warmup', s.warmup,
@@ -26,6 +25,7 @@ function flags(s) {
     '--eval-batches', s.evalBatches, '--seed', s.seed, '--threads', 1];
   if (s.tokenizer !== 'char') f.push('--vocab', s.vocabSize);
   if (s.residual === false) f.push('--no-residual');
+  if (s.cosine === false) f.push('--constant-lr');
   return f.map(String);
 }
 
@@ -38,17 +38,22 @@ try {
     for (const rung of experiments.lessons[lesson] ?? []) {
       const settings = { ...defaults, ...experiments.base, ...rung.settings };
       const started = Date.now();
-      const log = execFileSync(cli, ['train', '--corpus', corpus, '--checkpoint', join(dir, 'run.ckpt'), ...flags(settings)],
+      // The first corpusChars characters, cut as the browser cuts them (a JavaScript string).
+      const text = settings.corpusChars ? join(dir, 'corpus.txt') : corpus;
+      if (settings.corpusChars) writeFileSync(text, readFileSync(corpus, 'utf8').slice(0, settings.corpusChars));
+      const log = execFileSync(cli, ['train', '--corpus', text, '--checkpoint', join(dir, 'run.ckpt'), ...flags(settings)],
         { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const val = [], bits = [], masked = [];
-      const evals = /^step (\d+): train [\d.]+, val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char(?:, masked accuracy ([\d.]+) vs unigram ([\d.]+))?\)/gm;
+      const val = [], bits = [], masked = [], train = [];
+      const evals = /^step (\d+): train ([\d.]+), val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char(?:, masked accuracy ([\d.]+) vs unigram ([\d.]+))?\)/gm;
       for (const m of log.matchAll(evals)) {
-        val.push([Number(m[1]), Number(m[2])]);
-        bits.push([Number(m[1]), Number(m[3])]);
-        if (m[4]) masked.push([Number(m[1]), Number(m[4]), Number(m[5])]);
+        train.push([Number(m[1]), Number(m[2])]);
+        val.push([Number(m[1]), Number(m[3])]);
+        bits.push([Number(m[1]), Number(m[4])]);
+        if (m[5]) masked.push([Number(m[1]), Number(m[5]), Number(m[6])]);
       }
       if (!val.length) throw new Error(`No evaluation in the output of lesson ${lesson}, ${rung.name}:\n${log}`);
-      runs.push({ name: rung.name, val, bits, ...(masked.length ? { masked } : {}) });  // masked: [step, accuracy, unigram's]
+      // train: the loss on training batches at each evaluation; masked: [step, accuracy, the commonest token's]
+      runs.push({ name: rung.name, val, bits, train, ...(masked.length ? { masked } : {}) });
       console.log(`lesson ${lesson} · ${rung.name}: val ${val.at(-1)[1]} (${bits.at(-1)[1]} bits/char) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     out.lessons[lesson] = runs;

@@ -156,6 +156,15 @@ expect_error 'Unknown decay "some"; use none, all or matrices.' "$gptlab" train 
 expect_error "The number of layers must be between 0 and 1000." "$gptlab" train "${quick[@]}" --layers -1
 echo "model switches: every name trains, --layers 0 with everything off samples"
 
+# --constant-lr: after the warmup the learning rate stays at --lr (the cosine would have lowered it).
+constant=$("$gptlab" train --corpus "$dir/corpus.txt" --layers 1 --heads 2 --embd 16 --block 16 --batch 4 --eval-batches 1 \
+  --steps 4 --warmup 1 --eval-interval 4 --lr 0.002 --log-interval 1 --constant-lr --checkpoint "$dir/constant.ckpt")
+grep -qE "^step 4 loss [0-9.]+ lr 2\.000e-03" <<<"$constant" || fail "--constant-lr did not keep the learning rate: $constant"
+cosine=$("$gptlab" train --corpus "$dir/corpus.txt" --layers 1 --heads 2 --embd 16 --block 16 --batch 4 --eval-batches 1 \
+  --steps 4 --warmup 1 --eval-interval 4 --lr 0.002 --log-interval 1 --checkpoint "$dir/constant.ckpt")
+grep -qE "^step 4 loss [0-9.]+ lr 2\.000e-03" <<<"$cosine" && fail "without --constant-lr the learning rate did not decay: $cosine"
+echo "--constant-lr keeps the learning rate"
+
 # Faults while saving: the previous checkpoint survives them whole.
 cp "$dir/run.ckpt" "$dir/before.ckpt"
 expect_error "Cannot write /nonexistent-dir/x.ckpt.tmp: No such file or directory" \

@@ -19,6 +19,7 @@ export interface TokenizerState {
 
 export interface TrainSettings {
   corpus: 'austen' | 'upload';    // an uploaded or pasted corpus stays in this browser
+  corpusChars: number;            // train on only the first this many characters of it (0: all of it)
   tokenizer: 'char' | 'bpe' | 'bpe-gpt2' | 'bpe-gpt4';
   vocabSize: number;
   objective: 'causal' | 'masked' | 'mntp';
@@ -83,7 +84,7 @@ export function defaultState(): LabState {
     view: 'tokenizer',
     tokenizer: { kind: 'bpe-gpt2', vocabSize: 1024, corpus: 'austen', whitespace: false, merges: null,
       text: 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.' },
-    train: { corpus: 'austen', tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
+    train: { corpus: 'austen', corpusChars: 0, tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
       dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 2e-3, minLr: 2e-4, warmup: 50,
       steps: 2500, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 50,
       evalBatches: 8 },
@@ -113,7 +114,7 @@ const RULES: { [K in Exclude<keyof LabState, 'compare'>]: LabState[K] extends ob
     text: { text: MAX_TEXT }, whitespace: { bool: true }, merges: { int: [0, 8192], nullable: true },
   },
   train: {
-    corpus: { enum: ['austen', 'upload'] }, tokenizer: { enum: ['char', 'bpe', 'bpe-gpt2', 'bpe-gpt4'] },
+    corpus: { enum: ['austen', 'upload'] }, corpusChars: { int: [0, 100_000_000] }, tokenizer: { enum: ['char', 'bpe', 'bpe-gpt2', 'bpe-gpt4'] },
     vocabSize: { int: [MIN_BPE_VOCAB, 8192] }, objective: { enum: ['causal', 'masked', 'mntp'] },
     layers: { int: [0, 12] }, heads: { int: [1, 16] }, embd: { int: [8, 512] }, block: { int: [8, 512] },
     dropout: { num: [0, 0.9] }, positions: { enum: ['none', 'rope', 'learned'] }, ffn: { enum: ['none', 'gelu', 'swiglu'] },

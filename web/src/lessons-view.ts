@@ -19,7 +19,7 @@ const PALETTE = ['#495057', '#2f6fed', '#d9480f', '#2b8a3e', '#9c36b5', '#e8590c
 const PROGRESS = 'gptlab-lessons';
 
 interface Rung { name: string; settings: Partial<TrainSettings> }
-interface Recorded { name: string; val: Point[]; bits: Point[]; masked?: [number, number, number][] }
+interface Recorded { name: string; val: Point[]; bits: Point[]; train?: Point[]; masked?: [number, number, number][] }
 const runsOf = (n: number): Rung[] => (experiments.lessons as Record<string, Rung[]>)[String(n)] ?? [];
 const recordedOf = (n: number): Recorded[] => (recorded.lessons as unknown as Record<string, Recorded[]>)[String(n)] ?? [];
 const runName = (n: number, rung: string) => `Lesson ${n} · ${rung}`;
@@ -98,6 +98,10 @@ function drawExperiment(n: number, rungs: Rung[]) {
     // Recorded curves are pale beside the reader's own run of the same rung, and drawn in full without one.
     if (r) series.push({ color, points: bits ? r.bits : r.val, label: `${rung.name} (recorded)`, faint: minePoints.length > 0 });
     if (minePoints.length) series.push({ color, points: minePoints, label: rung.name, dots: true });
+    if (CHAPTERS[n - 1].showTrain && !bits) {
+      if (r?.train) series.push({ color, points: r.train, label: `${rung.name}, training loss (recorded)`, faint: true });
+      if (mine) series.push({ color, points: mine.curves.train, label: `${rung.name}, training loss`, faint: true });
+    }
     const last = (points: Point[] | undefined) => (points?.length ? points.at(-1)![1].toFixed(3) : '–');
     // Masked models: also how often the top guess is right, beside always guessing the commonest token.
     const accuracy = (a: number | null | undefined, u: number | null | undefined) =>
@@ -139,6 +143,12 @@ $('lesson-run').addEventListener('click', async () => {
   $('lesson-status').textContent = (await runQueue()) ?? `${runsOf(n).length} runs queued: they train one after another ` +
     '(the Train tab shows the one in training; the Runs view keeps them all).';
 });
+// The other views' pointers into the chapter that explains them.
+for (const link of document.querySelectorAll<HTMLElement>('[data-lesson]'))
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    change((s) => { s.view = 'lessons'; s.lesson = Number(link.dataset.lesson); });
+  });
 $('lesson-instrument').addEventListener('click', () => {
   const view = CHAPTERS[getState().lesson - 1].instrument?.view;
   if (view) change((s) => { s.view = view; });

@@ -8,6 +8,8 @@ export type CorpusSource = { url: string } | { text: string };
 
 export type ToTrainer =
   | { type: 'start'; options: TrainOptions; steps: number; corpus: CorpusSource; evalEvery: number; sampleEvery: number;
+      /** Train on only the first this many characters of the corpus (0: all of it). */
+      corpusChars?: number;
       /** Continue from this checkpoint (its weights, optimizer state, step and tokenizer) instead of a new model. */
       checkpoint?: Uint8Array;
       /** Load the model and show it, but train only on 'resume' (a saved or uploaded model). */

@@ -191,7 +191,7 @@ function begin(settings: TrainSettings, corpus: Corpus, { checkpoint, record, pa
   drawCharts();
   sample.textContent = current.record.sample ?? NO_SAMPLE;
   sendTrainer({ type: 'start', options: options(settings), steps: settings.steps, corpus: source(corpus),
-    evalEvery: settings.evalInterval, sampleEvery: settings.evalInterval, checkpoint, paused },
+    evalEvery: settings.evalInterval, sampleEvery: settings.evalInterval, corpusChars: settings.corpusChars, checkpoint, paused },
     checkpoint ? [checkpoint.buffer] : []);
   if (!record) {
     if (corpus && current.record.corpus.kind === 'private') void saveText(current.record.corpus.hash, corpus.text).catch(() => {});

@@ -41,7 +41,8 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   chores = [];
   try {
     core ??= await loadGptlab({ threads: true });
-    const corpus = await corpusText(msg.corpus);
+    const whole = await corpusText(msg.corpus);
+    const corpus = msg.corpusChars ? whole.slice(0, msg.corpusChars) : whole;
     trainer?.delete();
     trainer = null;
     const block = msg.options.model?.block ?? 128;
