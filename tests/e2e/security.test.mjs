@@ -22,6 +22,7 @@ test('the Content-Security-Policy blocks inline script and allows everything the
   assert.match(policy, /script-src 'self' 'wasm-unsafe-eval';/);
   // Everything the lab does: the tokenizer worker, GPT-2's vocabulary, training on threads, the share dialog.
   await page.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.click('#tab-tokenizer');
   await page.selectOption('#tok-kind', 'gpt2');
   await page.waitForFunction(() => document.querySelector('#tok-status').textContent.startsWith('GPT-2 tokenizer: a vocabulary of 50,257 token types'),
     null, { timeout: 30_000 });

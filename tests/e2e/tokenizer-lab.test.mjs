@@ -16,7 +16,11 @@ before(async () => { app = await startApp(); });
 after(async () => { await app?.close(); });
 
 const tokensOf = (page) => page.$$eval('#tok-tokens .tok', (spans) => spans.map((s) => ({ id: Number(s.dataset.id), text: s.textContent })));
-const settled = (page) => page.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
+// The tokenizer has drawn its tokens, and its tab is open (the lab opens on the Lessons).
+async function settled(page) {
+  await page.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
+  if (await page.locator('#tab-tokenizer').isVisible()) await page.click('#tab-tokenizer');
+}
 
 test('a shared tokenizer link opens with the same tokens and ids in a fresh profile', async () => {
   const { page, errors } = await openPage(app, '/');

@@ -81,7 +81,7 @@ export const MAX_TEXT = 100_000;  // characters of text a state may carry
 
 export function defaultState(): LabState {
   return {
-    view: 'tokenizer',
+    view: 'lessons',  // the front door: the journey, chapter 1
     tokenizer: { kind: 'bpe-gpt2', vocabSize: 1024, corpus: 'austen', whitespace: false, merges: null,
       text: 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.' },
     train: { corpus: 'austen', corpusChars: 0, tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
