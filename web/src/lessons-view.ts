@@ -74,6 +74,9 @@ function render() {
     li.append(b);
     return li;
   }));
+  // On a phone the chapters are one scrolling row: the open one is brought into it.
+  const nav = $('lesson-nav'), current = nav.querySelector<HTMLElement>('[aria-current="page"]');
+  if (current && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = current.offsetLeft - nav.offsetLeft - 8;
   $('lesson-title').textContent = `${n}. ${chapter.title}`;
   $('lesson-text').replaceChildren(...chapter.text.map((t) => paragraph(t)));
   $('lesson-notice').replaceChildren(...chapter.notice.map((t) => paragraph(t, 'li')));
