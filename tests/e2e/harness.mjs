@@ -58,3 +58,13 @@ export async function assertHidden(locator, what) {
   assert.equal(await locator.count(), 1, `${what} is on the page`);
   assert.equal(await locator.isVisible(), false, `${what} is hidden`);
 }
+
+// Sets one of the Train tab's settings as a person would (the settings box opened, the field
+// filled or chosen, its change event fired).
+export async function setField(page, name, value) {
+  await page.locator('#train-settings').evaluate((d) => { d.open = true; });
+  const field = page.locator(`[data-train="${name}"]`);
+  if (await field.evaluate((f) => f.tagName === 'SELECT')) await field.selectOption(String(value));
+  else await field.fill(String(value));
+  await field.dispatchEvent('change');
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startApp } from './harness.mjs';
+import { startApp, setField } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -21,13 +21,6 @@ async function freshPage() {
   return { context, page, errors };
 }
 
-async function setField(page, name, value) {
-  await page.locator('#train-settings').evaluate((d) => { d.open = true; });
-  const field = page.locator(`[data-train="${name}"]`);
-  if (await field.evaluate((f) => f.tagName === 'SELECT')) await field.selectOption(String(value));
-  else await field.fill(String(value));
-  await field.dispatchEvent('change');
-}
 
 // A tiny model, evaluated every 20 steps, 40 steps long: a run takes seconds.
 async function tinyRuns(page) {

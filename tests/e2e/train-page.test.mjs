@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { assertHidden, recordLongTasks, startApp } from './harness.mjs';
+import { assertHidden, recordLongTasks, startApp, setField } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -35,13 +35,6 @@ async function inFreshProfile(body, { ignore } = {}) {
   }
 }
 
-async function setField(page, name, value) {
-  await page.locator('#train-settings').evaluate((d) => { d.open = true; });
-  const field = page.locator(`[data-train="${name}"]`);
-  if (await field.evaluate((f) => f.tagName === 'SELECT')) await field.selectOption(String(value));
-  else await field.fill(String(value));
-  await field.dispatchEvent('change');
-}
 
 let app;
 before(async () => { app = await startApp(); });
