@@ -97,7 +97,7 @@ function showState(s: TrainState, detail?: string) {
   if (s === 'stopped' || s === 'done' || s === 'idle') releaseTraining();
   if (current && (s === 'training' || s === 'paused' || s === 'stopped' || s === 'done') && current.record.state !== s) {
     current.record.state = s as RunState;
-    keep();
+    void keep();
   }
   for (const l of liveListeners) l(current?.record ?? null);
 }
