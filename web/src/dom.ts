@@ -1,2 +1,16 @@
 // The page's elements by id, typed as the caller expects them (index.html defines them all).
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** Hands the browser a file to save (a download link clicked, its URL freed afterwards). */
+export function downloadFile(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  Object.assign(document.createElement('a'), { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A small square of a series' colour, beside its name in a table. */
+export function swatch(color: string) {
+  const span = Object.assign(document.createElement('span'), { className: 'swatch' });
+  span.style.background = color;
+  return span;
+}

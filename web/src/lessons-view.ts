@@ -9,11 +9,11 @@ import recorded from './lessons/recorded.json';
 import { defaultState, type TrainSettings } from './lab-state';
 import { drawLineChart, type Series } from './line-chart';
 import { addToQueue, queueActive, runQueue } from './queue';
-import type { Point, RunRecord } from './run-record';
+import { lastStep, type Point, type RunRecord } from './run-record';
 import { listRuns, onRunsChanged } from './run-store';
 import { change, embedView, getState, subscribe } from './store';
 import { onLiveRun } from './train-view';
-import { $ } from './dom';
+import { $, swatch } from './dom';
 
 const PALETTE = ['#495057', '#2f6fed', '#d9480f', '#2b8a3e', '#9c36b5', '#e8590c', '#0c8599', '#c2255c'];
 const PROGRESS = 'gptlab-lessons';
@@ -112,7 +112,7 @@ function drawExperiment(n: number, rungs: Rung[]) {
     const recAcc = r?.masked?.at(-1), myAcc = mine?.metrics;
     return { rung, color, recorded: last(r ? (bits ? r.bits : r.val) : undefined) + accuracy(recAcc?.[1], recAcc?.[2]),
       mine: last(minePoints) + accuracy(myAcc?.maskedAccuracy, myAcc?.unigramAccuracy),
-      state: !mine ? 'not run' : mine.state === 'done' ? 'done' : `step ${mine.step.toLocaleString('en')}` };
+      state: !mine ? 'not run' : mine.state === 'done' ? 'done' : `step ${lastStep(mine).toLocaleString('en')}` };
   });
   const steps = Math.max(...rungs.map((r) => lessonSettings(r).steps));
   drawLineChart($('lesson-chart'), { series, xMax: steps, xTitle: 'step', height: 280,
@@ -122,9 +122,7 @@ function drawExperiment(n: number, rungs: Rung[]) {
     const tr = document.createElement('tr');
     const name = document.createElement('th');
     name.scope = 'row';
-    const swatch = Object.assign(document.createElement('span'), { className: 'swatch' });
-    swatch.style.background = row.color;
-    name.append(swatch, row.rung.name);
+    name.append(swatch(row.color), row.rung.name);
     tr.append(name, ...[row.recorded, row.mine, row.state].map((t) => Object.assign(document.createElement('td'), { textContent: t })));
     return tr;
   }));
@@ -163,9 +161,7 @@ subscribe((s, previous) => {
 });
 onLiveRun((run) => {
   live = run;
-  if ((embedView() ?? getState().view) !== 'lessons') return;
-  if (run && !local.some((r) => r.id === run.id)) void refresh();
-  else render();
+  if ((embedView() ?? getState().view) === 'lessons') render();
 });
 onRunsChanged(() => void refresh());
 void refresh();

@@ -35,7 +35,7 @@ export interface RunRecord {
   savedAt: number;
   settings: TrainSettings;
   corpus: CorpusRef;
-  step: number;
+  step: number;   // the step its kept checkpoint reaches: where resuming goes on from
   steps: number;
   state: RunState;
   curves: Curves;
@@ -122,6 +122,9 @@ export function checkpointsToDrop(runs: RunRecord[], budget: number, keep: strin
   }
   return drop;
 }
+
+/** The last step trained: a run in training is usually past its last checkpoint (`step`). */
+export const lastStep = (r: RunRecord) => Math.max(r.step, r.curves.train.at(-1)?.[0] ?? 0);
 
 /** The run's lowest validation loss so far, or null. */
 export const bestVal = (r: { curves: Curves }) => (r.curves.val.length ? Math.min(...r.curves.val.map((p) => p[1])) : null);

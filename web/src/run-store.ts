@@ -60,10 +60,15 @@ async function transact<T>(stores: string[], mode: IDBTransactionMode,
 const complete = (r: RunRecord): RunRecord =>
   ({ ...r, settings: { ...defaultState().train, ...r.settings }, curves: { ...emptyCurves(), ...r.curves } });
 
-// Tabs of the lab tell each other when they have saved a run.
+// Whenever a run is saved, renamed or deleted, this tab's views and the lab's other tabs hear of it.
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('gptlab-runs') : null;
-export const onRunsChanged = (listener: () => void) => channel?.addEventListener('message', listener);
-const announce = () => channel?.postMessage('changed');
+const listeners: (() => void)[] = [];
+channel?.addEventListener('message', () => listeners.forEach((l) => l()));
+export const onRunsChanged = (listener: () => void) => listeners.push(listener);
+function announce() {
+  channel?.postMessage('changed');
+  listeners.forEach((l) => l());
+}
 
 export const listRuns = async (): Promise<RunRecord[]> =>
   (await transact([RUNS], 'readonly', (s) => done(s(RUNS).getAll())) as RunRecord[]).map(complete)

@@ -5,11 +5,11 @@
 import type { SharedRun } from './lab-state';
 import { drawLineChart, type Series } from './line-chart';
 import { addToQueue, clearQueue, onQueueChange, queueActive, queueItems, runQueue } from './queue';
-import { bestVal, corpusName, differences, sample, summary, type Point, type RunRecord } from './run-record';
+import { bestVal, corpusName, differences, lastStep, sample, summary, type Point, type RunRecord } from './run-record';
 import { deleteRun, listRuns, loadCheckpoint, onRunsChanged, renameRun } from './run-store';
 import { change, embedView, getState, subscribe } from './store';
 import { onLiveRun, openRun, startRun } from './train-view';
-import { $ } from './dom';
+import { $, downloadFile, swatch } from './dom';
 
 const PALETTE = ['#2f6fed', '#d9480f', '#2b8a3e', '#9c36b5', '#e8590c', '#0c8599', '#c2255c', '#5c940d'];
 const SHARED_POINTS = 200;
@@ -92,11 +92,9 @@ function drawTable(chosen: { run: SharedRun; local: boolean }[], labels: string[
     const seconds = r.run.seconds.at(-1)?.[1];
     const name = document.createElement('th');
     name.scope = 'row';
-    const swatch = Object.assign(document.createElement('span'), { className: 'swatch' });
-    swatch.style.background = r.color;
     const notes = [r.label === r.run.name ? '' : r.label, r.run.corpus === 'private' ? 'private text' : '',
       r.isLocal ? '' : 'from a link'].filter(Boolean);
-    name.append(swatch, r.run.name || 'Run', Object.assign(document.createElement('small'), { textContent: ` ${notes.join('; ')}` }));
+    name.append(swatch(r.color), r.run.name || 'Run', Object.assign(document.createElement('small'), { textContent: ` ${notes.join('; ')}` }));
     const cells = [r.best === null ? '–' : r.best.toFixed(3), r.best !== null && r.run.bitsPerNat ? (r.best * r.run.bitsPerNat).toFixed(3) : '–',
       `${step.toLocaleString('en')} / ${r.run.settings.steps.toLocaleString('en')}`, compact(step * tokensPerStep(r.run)),
       seconds === undefined ? '–' : duration(seconds)].map((text) => Object.assign(document.createElement('td'), { textContent: text }));
@@ -144,7 +142,7 @@ function drawList() {
     }));
     const name = Object.assign(document.createElement('input'), { value: r.name, className: 'run-name' });
     name.setAttribute('aria-label', 'Name of this run');
-    name.addEventListener('change', () => void renameRun(r.id, name.value.trim() || r.name).then(refresh));
+    name.addEventListener('change', () => void renameRun(r.id, name.value.trim() || r.name));
     const when = new Date(r.createdAt).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
     const named = document.createElement('div');
     named.append(name, Object.assign(document.createElement('small'), { textContent: `started ${when}` }));
@@ -154,7 +152,8 @@ function drawList() {
     const shownState = r.state === 'training' && live?.id !== r.id ? 'interrupted' : r.state;
     const trained = r.curves.seconds.at(-1)?.[1];
     const state = (r.state === 'done' ? `done (${r.steps.toLocaleString('en')} steps)`
-      : `${shownState} at step ${r.step.toLocaleString('en')} of ${r.steps.toLocaleString('en')}`) +
+      : `${shownState} at step ${(shownState === 'training' ? lastStep(r) : r.step).toLocaleString('en')} of ` +
+        `${r.steps.toLocaleString('en')}`) +
       (trained === undefined ? '' : `, ${duration(trained)}`);
     const actions = document.createElement('td');
     actions.className = 'actions';
@@ -179,10 +178,7 @@ function deleteButton(r: RunRecord) {
       setTimeout(() => { b.dataset.armed = ''; b.textContent = 'Delete'; }, 4000);
       return;
     }
-    void deleteRun(r.id).then(() => {
-      change((s) => { s.compare = s.compare.filter((c) => c.id !== r.id); });
-      return refresh();
-    });
+    void deleteRun(r.id).then(() => change((s) => { s.compare = s.compare.filter((c) => c.id !== r.id); }));
   });
   return b;
 }
@@ -190,15 +186,9 @@ function deleteButton(r: RunRecord) {
 // The run's record as JSON, and its checkpoint beside it when one is kept.
 async function downloadRun(r: RunRecord) {
   const base = r.name.replace(/[^\w.-]+/g, '-').replace(/^-|-$/g, '') || 'run';
-  save(new Blob([JSON.stringify(r, null, 1)], { type: 'application/json' }), `${base}.json`);
+  downloadFile(new Blob([JSON.stringify(r, null, 1)], { type: 'application/json' }), `${base}.json`);
   const bytes = await loadCheckpoint(r.id).catch(() => null);
-  if (bytes) save(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), `${base}.ckpt`);
-}
-
-function save(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  Object.assign(document.createElement('a'), { href: url, download: name }).click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  if (bytes) downloadFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), `${base}.ckpt`);
 }
 
 function drawQueue() {
@@ -240,15 +230,9 @@ subscribe((s, previous) => {
 // The run in training: its row and curve follow it; a chosen one's copy in the state (and
 // so in the link) is brought up to date now and then.
 let lastCopy = 0;
-let refreshing = false;
 onLiveRun((run) => {
   live = run;
-  if (run && !local.some((r) => r.id === run.id)) {  // a new run: listed once it is stored
-    if (!refreshing) {
-      refreshing = true;
-      void refresh().finally(() => { refreshing = false; });
-    }
-  } else if (getState().view === 'runs') {
+  if (getState().view === 'runs') {
     drawList();
     drawComparison();
   }

@@ -16,7 +16,7 @@ import { claimTraining, getRun, importOldRun, listRuns, loadCheckpoint, loadText
 import { change, embedView, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
 import type { CorpusSource, FromTrainer, TrainState } from './train-protocol';
-import { $ } from './dom';
+import { $, downloadFile } from './dom';
 import { showWhitespace } from './whitespace';
 
 const form = $<HTMLFormElement>('train-form'), status = $<HTMLParagraphElement>('train-status');
@@ -162,14 +162,8 @@ async function keep(checkpoint?: Uint8Array) {
   }
 }
 
-function downloadBytes(bytes: Uint8Array, step: number) {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `gptlab-step${step}.ckpt`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+const downloadBytes = (bytes: Uint8Array, step: number) =>
+  downloadFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), `gptlab-step${step}.ckpt`);
 
 const FIGURES = ['train-step', 'train-loss', 'train-val', 'train-speed', 'train-threads', 'train-eta', 'train-params', 'train-memory'];
 
@@ -252,7 +246,6 @@ onTrainer((m: FromTrainer) => {
         trainingSince = state === 'training' ? now : null;
         extend(r.curves.seconds, [m.step, seconds]);
         if (m.tokensPerSecond !== null) extend(r.curves.speed, [m.step, m.tokensPerSecond]);
-        r.step = m.step;
       }
       extend(curves.train, [m.step, m.loss]);
       extend(curves.lr, [m.step, m.lr]);
