@@ -14,7 +14,6 @@ const outFile = join(root, 'web/src/lessons/recorded.json');
 const out = JSON.parse(readFileSync(outFile, 'utf8'));
 const cli = join(root, 'build/gptlab');
 const corpus = join(root, 'public/corpus/pride-and-prejudice.txt');
-const defaults = { tokenizer: 'char', vocabSize: 512, objective: 'causal', cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1 };
 
 // The lab's settings as the CLI's flags.
 function flags(s) {
@@ -36,7 +35,7 @@ try {
   for (const lesson of wanted) {
     const runs = [];
     for (const rung of experiments.lessons[lesson] ?? []) {
-      const settings = { ...defaults, ...experiments.base, ...rung.settings };
+      const settings = { ...experiments.base, ...rung.settings };  // the base names every setting the CLI is given
       const started = Date.now();
       // The first corpusChars characters, cut as the browser cuts them (a JavaScript string).
       const text = settings.corpusChars ? join(dir, 'corpus.txt') : corpus;
