@@ -32,6 +32,16 @@ export async function startApp({ args = [] } = {}) {
   };
 }
 
+// A page in a fresh browser profile (its own storage) at 1280x800, with the errors it throws
+// collected; close the context when done.
+export async function freshProfile(app) {
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { context, page, errors };
+}
+
 // A new page that records console errors and uncaught exceptions. bypassCSP: for benchmark
 // pages that add a peer library (TensorFlow.js) the lab's own policy would refuse.
 export async function openPage(app, path = '/', { bypassCSP = false } = {}) {

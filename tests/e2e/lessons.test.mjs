@@ -3,7 +3,7 @@
 // recorded reference curves; progress is kept; a bad chapter number gives a sentence.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from './harness.mjs';
+import { freshProfile, startApp } from './harness.mjs';
 import experiments from '../../web/src/lessons/experiments.json' with { type: 'json' };
 import recorded from '../../web/src/lessons/recorded.json' with { type: 'json' };
 
@@ -14,11 +14,8 @@ after(async () => { await app?.close(); });
 const drawn = (page) => page.$eval('#lesson-chart', (c) => JSON.parse(c.dataset.series ?? '[]'));
 
 test('every chapter opens from its URL with its title and text', async () => {
-  const context = await app.browser.newContext();
+  const { context, page, errors } = await freshProfile(app);
   try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     for (let n = 1; n <= 8; n++) {
       await page.goto(new URL(`/#lesson=${n}`, app.url).href);
       await page.reload();  // a hash change alone would not reload the page
@@ -47,11 +44,8 @@ test('every chapter opens from its URL with its title and text', async () => {
 });
 
 test('a chapter\'s experiment starts with one click and its first run is drawn live', async () => {
-  const context = await app.browser.newContext();
+  const { context, page, errors } = await freshProfile(app);
   try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(new URL('/#lesson=6', app.url).href);
     await page.locator('#view-lessons:not([hidden])').waitFor();
     await page.click('#lesson-run');

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startApp, setField } from './harness.mjs';
+import { freshProfile, startApp, setField } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -13,13 +13,6 @@ let app;
 before(async () => { app = await startApp(); });
 after(async () => { await app?.close(); });
 
-async function freshPage() {
-  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return { context, page, errors };
-}
 
 
 // A tiny model, evaluated every 20 steps, 40 steps long: a run takes seconds.
@@ -32,7 +25,7 @@ const untilDone = (page) => page.waitForFunction(() => document.querySelector('#
 const drawn = (page) => page.$eval('#runs-chart', (c) => JSON.parse(c.dataset.series ?? '[]'));
 
 test('two runs that differ in one setting are compared, and the comparison opens from its link', async () => {
-  const { context, page, errors } = await freshPage();
+  const { context, page, errors } = await freshProfile(app);
   let link;
   try {
     await page.goto(app.url);
@@ -72,7 +65,7 @@ test('two runs that differ in one setting are compared, and the comparison opens
   }
 
   // A reader opens the link in a browser that has never trained: the same curves, at once.
-  const reader = await freshPage();
+  const reader = await freshProfile(app);
   try {
     await reader.page.goto(link);
     await reader.page.locator('#view-runs:not([hidden])').waitFor();
@@ -93,7 +86,7 @@ test('two runs that differ in one setting are compared, and the comparison opens
 });
 
 test('a queue trains its runs one after another and goes on after a reload', async () => {
-  const { context, page, errors } = await freshPage();
+  const { context, page, errors } = await freshProfile(app);
   try {
     await page.goto(app.url);
     await page.click('#tab-train');
@@ -121,7 +114,7 @@ test('a queue trains its runs one after another and goes on after a reload', asy
 });
 
 test('the run an earlier version kept is taken into the run store', async () => {
-  const { context, page, errors } = await freshPage();
+  const { context, page, errors } = await freshProfile(app);
   try {
     await page.goto(app.url);
     // What versions before the run store wrote: database "gptlab", store "runs", key "latest".
@@ -154,7 +147,7 @@ test('the run an earlier version kept is taken into the run store', async () => 
 });
 
 test('a bigram model (0 layers, no norm, no positions) trains in the lab and says it has no attention', async () => {
-  const { context, page, errors } = await freshPage();
+  const { context, page, errors } = await freshProfile(app);
   try {
     await page.goto(app.url);
     await page.click('#tab-train');
