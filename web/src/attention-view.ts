@@ -21,7 +21,8 @@ let seq = 0;
 let shown: Extract<FromTrainer, { type: 'inspected' }> | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
-const visible = () => (embedView() ?? getState().view) === 'attention';
+// On the attention view, or shown inside a lesson.
+const visible = () => (embedView() ?? getState().view) === 'attention' || $('lesson-live').contains(canvas);
 
 function inspect() {
   if (!model || !visible()) return;
@@ -155,3 +156,5 @@ async function drawRope(s: LabState) {
     `(1 rad per position), the slowest pair ${(pos * Math.atan2(sin[2 * half - 1], cos[2 * half - 1])).toFixed(4)} rad.`;
 }
 $('rope-pos').addEventListener('input', () => void drawRope(getState()));
+$('att-instrument').addEventListener('shown', () => inspect());
+$('rope-instrument').addEventListener('shown', () => void drawRope(getState()));

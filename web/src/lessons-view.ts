@@ -54,6 +54,24 @@ function paragraph(text: string, tag: 'p' | 'li' = 'p') {
   return el;
 }
 
+// Instruments a chapter shows inline are borrowed from their views (by element id) and given
+// back when the chapter closes; a 'shown' event tells the owner to draw.
+const homes = new Map<HTMLElement, Comment>();
+function borrow(ids: readonly string[]) {
+  const slot = $('lesson-live');
+  for (const el of [...slot.children] as HTMLElement[]) if (!ids.includes(el.id)) homes.get(el)?.after(el);
+  for (const id of ids) {
+    const el = $(id);
+    if (!homes.has(el)) {
+      const home = document.createComment(` ${id} `);
+      el.before(home);
+      homes.set(el, home);
+    }
+    slot.append(el);
+    el.dispatchEvent(new Event('shown'));
+  }
+}
+
 // The reader's latest run of each rung (the one in training first).
 function yours(n: number, rung: string): RunRecord | null {
   const name = runName(n, rung);
@@ -80,6 +98,7 @@ function render() {
   $('lesson-title').textContent = `${n}. ${chapter.title}`;
   $('lesson-text').replaceChildren(...chapter.text.map((t) => paragraph(t)));
   $('lesson-notice').replaceChildren(...chapter.notice.map((t) => paragraph(t, 'li')));
+  borrow(chapter.inline ?? []);
   const instrument = $<HTMLButtonElement>('lesson-instrument');
   instrument.hidden = !chapter.instrument || embedView() !== null;
   instrument.textContent = chapter.instrument?.label ?? '';
@@ -156,7 +175,7 @@ $('lesson-instrument').addEventListener('click', () => {
 });
 
 subscribe((s, previous) => {
-  if ((embedView() ?? s.view) !== 'lessons') return;
+  if ((embedView() ?? s.view) !== 'lessons') return borrow([]);
   if (previous.view !== 'lessons' || s.lesson !== previous.lesson) void refresh();
 });
 onLiveRun((run) => {

@@ -7,6 +7,7 @@ import { applyQuery } from './train-view';
 import './attention-view';
 import './runs-view';
 import './lessons-view';
+import './padding-mask';
 import { threadsAvailable } from './gptlab';
 import { $ } from './dom';
 

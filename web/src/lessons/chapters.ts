@@ -13,6 +13,8 @@ export interface Chapter {
   showTrain?: boolean;
   /** A view of the lab that shows this chapter's idea at work. */
   instrument?: { view: 'tokenizer' | 'train' | 'attention'; label: string };
+  /** Instruments shown inside the chapter (element ids of views' panels, borrowed while it is open). */
+  inline?: string[];
 }
 
 export const CHAPTERS: Chapter[] = [
@@ -64,6 +66,7 @@ export const CHAPTERS: Chapter[] = [
     ],
     measure: 'bits',
     instrument: { view: 'tokenizer', label: 'Open the tokenizer playground' },
+    inline: ['tok-instrument'],
   },
   {
     title: 'Masked language modelling and padding',
@@ -78,6 +81,7 @@ export const CHAPTERS: Chapter[] = [
     notice: ['The Train tab trains a masked model (Objective: Masked tokens) and fills in blanks as it learns.'],
     measure: 'loss',
     instrument: { view: 'train', label: 'Train a masked model' },
+    inline: ['pad-mask', 'fill-box'],
   },
   {
     title: 'Why BPE with masked LM looked poor',
@@ -134,7 +138,8 @@ export const CHAPTERS: Chapter[] = [
       'RoPE and learned positions both end clearly below no positions; RoPE gets there faster here.',
     ],
     measure: 'loss',
-    instrument: { view: 'attention', label: 'See RoPE rotate queries and keys' },
+    instrument: { view: 'attention', label: 'Open the attention view' },
+    inline: ['att-instrument', 'rope-instrument'],
   },
   {
     title: 'AdamW and what to decay',
