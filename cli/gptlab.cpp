@@ -72,6 +72,7 @@ std::string usage() {
          ")  --vocab N (" + num(kTrain.vocab_size) + ", BPE)\n"
          "                   --objective " + option_names<Objective>("|") + " (" + to_string(kTrain.objective) + ")\n"
          "                   --documents SEPARATOR  (batches of whole documents, padded; e.g. --documents $'\\n\\n')\n"
+         "                   --no-key-mask  (teaching: attention also looks at the padding, to show what goes wrong)\n"
          "        model:     --layers " + num(kModel.n_layer) + " --heads " + num(kModel.n_head) + " --embd " +
          num(kModel.n_embd) + " --block " + num(kModel.block_size) + " --dropout " + num(kModel.dropout) + "\n"
          "                   --positions " + option_names<Positions>("|") + " (" + to_string(kModel.positions) + ")" +
@@ -92,6 +93,7 @@ std::string usage() {
          "                                 the same run for the same N; --threads 1 matches the browser)\n"
          "                   --log-interval " + num(kLogInterval) +
          "  (plain \"step N loss X\" lines when stdout is not a terminal)\n"
+         "                   --tensor-norms  (after each evaluation, every tensor's weight, gradient and update norm)\n"
          "  gptlab sample --checkpoint FILE [--prompt TEXT] [--tokens " + num(kSampleTokens) + "] [--temperature " +
          num(kSampling.temperature) + "] [--top-k " + num(kSampling.top_k) + "]\n"
          "                [--top-p " + num(kSampling.top_p) + "] [--seed " + num(kSampleSeed) + "]\n"
@@ -223,9 +225,11 @@ int train(const Args& a) {
   o.adamw.decay = parse_decay(a.str("decay", to_string(kTrain.adamw.decay)));
   o.grad_clip = static_cast<float>(a.number("clip", kTrain.grad_clip));
   o.document_separator = a.str("documents", kTrain.document_separator);
+  o.key_mask = !a.has("no-key-mask");
   o.threads = a.integer("threads", default_threads());
   const int eval_interval = a.integer("eval-interval", kEvalInterval);
   const int log_interval = a.integer("log-interval", kLogInterval);
+  const bool tensor_norms = a.has("tensor-norms");  // each tensor's L2 norms at every evaluation
   if (o.batch_size < 1 || steps < 1 || eval_interval < 1 || o.eval_batches < 1)
     throw Error("--batch, --steps, --eval-interval and --eval-batches must be at least 1.");
   const std::string ck_path = a.str("checkpoint", "gptlab.ckpt");
@@ -297,7 +301,13 @@ int train(const Args& a) {
                   r.train_loss, r.val_loss, r.perplexity, r.bits_per_char);
       if (r.masked_accuracy >= 0)
         std::printf(", masked accuracy %.3f vs unigram %.3f", r.masked_accuracy, r.unigram_accuracy);
+      if (r.val_loss_alone >= 0) std::printf(", val each document alone %.4f", r.val_loss_alone);
       std::printf("), lr %.2e, %.0f tok/s\n", lr, tok_s);
+      if (tensor_norms)
+        for (const TensorStats& t : trainer->tensor_stats())
+          std::printf("  %s (%s, %zu values%s): weight %.5g, gradient %.5g, update %.5g\n", t.name.c_str(),
+                      t.matrix ? "matrix" : "vector", t.size, t.decayed ? ", decayed" : "", t.weight_norm,
+                      t.grad_norm, t.update_norm);
       std::fflush(stdout);
       save();
     }
@@ -422,7 +432,7 @@ int main(int argc, char** argv) {
          "heads",  "embd",          "block",        "dropout", "positions", "ffn",          "norm",
          "batch",  "steps",         "lr",           "min-lr",  "warmup",    "weight-decay", "decay",
          "clip",   "eval-interval", "eval-batches", "seed",    "threads",   "log-interval"},
-        {"resume", "tie", "no-residual", "constant-lr"}}},
+        {"resume", "tie", "no-residual", "no-key-mask", "constant-lr", "tensor-norms"}}},
       {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
       {"fill", {fill, {"checkpoint", "text", "top"}, {}}},
       {"eval", {eval, {"checkpoint", "corpus", "batch", "eval-batches"}, {}}},

@@ -25,6 +25,9 @@ function flags(s) {
   if (s.tokenizer !== 'char') f.push('--vocab', s.vocabSize);
   if (s.residual === false) f.push('--no-residual');
   if (s.cosine === false) f.push('--constant-lr');
+  if (s.documents) f.push('--documents', '\n\n');  // the lab's paragraphs (train-view.ts)
+  if (s.keyMask === false) f.push('--no-key-mask');
+  f.push('--tensor-norms');  // each tensor's norms at every evaluation (the sizes of the 1-D tensors, lesson 7)
   return f.map(String);
 }
 
@@ -42,17 +45,24 @@ try {
       if (settings.corpusChars) writeFileSync(text, readFileSync(corpus, 'utf8').slice(0, settings.corpusChars));
       const log = execFileSync(cli, ['train', '--corpus', text, '--checkpoint', join(dir, 'run.ckpt'), ...flags(settings)],
         { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const val = [], bits = [], masked = [], train = [];
-      const evals = /^step (\d+): train ([\d.]+), val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char(?:, masked accuracy ([\d.]+) vs unigram ([\d.]+))?\)/gm;
+      const val = [], bits = [], masked = [], train = [], alone = [];
+      const evals = /^step (\d+): train ([\d.]+), val ([\d.]+) \(perplexity [\d.]+, ([\d.]+) bits\/char(?:, masked accuracy ([\d.]+) vs unigram ([\d.]+))?(?:, val each document alone ([\d.]+))?\)/gm;
       for (const m of log.matchAll(evals)) {
         train.push([Number(m[1]), Number(m[2])]);
         val.push([Number(m[1]), Number(m[3])]);
         bits.push([Number(m[1]), Number(m[4])]);
         if (m[5]) masked.push([Number(m[1]), Number(m[5]), Number(m[6])]);
+        if (m[7]) alone.push([Number(m[1]), Number(m[7])]);
       }
+      // The 1-D tensors' (norm gains, biases) weights together: sqrt of the sum of their squared norms, per evaluation.
+      const sizes = log.split(/^step \d+: /m).slice(1).map((block, i) => {
+        const norms = [...block.matchAll(/^  \S+ \(vector, [^)]*\): weight ([\d.e+-]+)/gm)];
+        return [val[i][0], Math.hypot(...norms.map((n) => Number(n[1])))];
+      });
       if (!val.length) throw new Error(`No evaluation in the output of lesson ${lesson}, ${rung.name}:\n${log}`);
       // train: the loss on training batches at each evaluation; masked: [step, accuracy, the commonest token's]
-      runs.push({ name: rung.name, val, bits, train, ...(masked.length ? { masked } : {}) });
+      // alone: a run that attends to padding, its val loss with each document read alone
+      runs.push({ name: rung.name, val, bits, train, ...(masked.length ? { masked } : {}), ...(alone.length ? { alone } : {}), sizes });
       console.log(`lesson ${lesson} · ${rung.name}: val ${val.at(-1)[1]} (${bits.at(-1)[1]} bits/char) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     out.lessons[lesson] = runs;

@@ -2,7 +2,7 @@
 // optimizer and its data. Arrays come back as fresh copies (safe to keep).
 //
 // Options (all optional): {tokenizer: 'char'|'bpe'|'bpe-gpt2'|'bpe-gpt4', vocabSize,
-//   objective: 'causal'|'masked'|'mntp', batchSize, evalBatches, seed, documents,
+//   objective: 'causal'|'masked'|'mntp', batchSize, evalBatches, seed, documents, keyMask (true),
 //   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay,
 //   decay: 'none'|'all'|'matrices', gradClip, microBatch,
 //   model: {layers (0: a bigram-like model), heads, embd, block, positions: 'none'|'learned'|'rope',
@@ -10,6 +10,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,6 +54,7 @@ TrainOptions options_from(const val& o) {
   t.eval_batches = get<int>(o, "evalBatches", t.eval_batches);
   t.seed = static_cast<std::uint64_t>(get<double>(o, "seed", static_cast<double>(t.seed)));
   t.document_separator = get<std::string>(o, "documents", t.document_separator);
+  t.key_mask = get<bool>(o, "keyMask", t.key_mask);
   const val lr = o.isUndefined() ? val::undefined() : o["lr"];
   const bool constant = get<bool>(lr, "constant", t.lr.kind == LrSchedule::Kind::constant);
   t.lr.kind = constant ? LrSchedule::Kind::constant : LrSchedule::Kind::cosine;
@@ -114,6 +117,7 @@ val eval_object(const EvalResult& r) {
   o.set("bitsPerChar", r.bits_per_char);
   o.set("maskedAccuracy", r.masked_accuracy < 0 ? val::null() : val(r.masked_accuracy));
   o.set("unigramAccuracy", r.unigram_accuracy);
+  o.set("valLossAlone", r.val_loss_alone < 0 ? val::null() : val(r.val_loss_alone));
   return o;
 }
 
@@ -208,6 +212,64 @@ class JsTrainer {
     });
   }
 
+  // Attention of every head of one layer over a batch of texts, each cut to the block size and
+  // padded with <pad> to the longest (T); the padding is hidden from attention unless the run
+  // trains without the key mask. {tokens: string[][] (pads as "<pad>"), padded: Uint8Array (B x T,
+  // 1 at padding), length: T, weights: Float32Array (B x n_head x T x T)}.
+  val attention_batch(val texts, int layer) {
+    return guard([&] {
+      const int pad = t_->tokenizer().special_id("<pad>");
+      if (pad < 0)
+        throw ShapeError("This tokenizer has no <pad> token, so texts cannot be padded into a batch.");
+      const auto strings = emscripten::vecFromJSArray<std::string>(texts);
+      if (strings.empty()) throw ShapeError("There is no text to look at.");
+      std::vector<std::vector<int>> rows;
+      std::size_t T = 0;
+      for (const std::string& text : strings) T = std::max(T, rows.emplace_back(block_of(text)).size());
+      const int B = static_cast<int>(rows.size());
+      std::vector<int> ids(B * T, pad);
+      std::vector<std::uint8_t> padded(B * T, 1);
+      val tokens = val::array();
+      for (int b = 0; b < B; ++b) {
+        std::copy(rows[b].begin(), rows[b].end(), ids.begin() + b * T);
+        std::fill_n(padded.begin() + b * T, rows[b].size(), 0);
+        val row = token_texts(rows[b]);
+        for (std::size_t t = rows[b].size(); t < T; ++t) row.call<void>("push", std::string("<pad>"));
+        tokens.call<void>("push", row);
+      }
+      Gpt<float>& m = t_->model();
+      const std::uint8_t* key_pad = t_->options().key_mask ? padded.data() : nullptr;
+      m.forward({ids.data(), nullptr, key_pad, B, static_cast<int>(T)});
+      val out = val::object();
+      out.set("tokens", tokens);
+      out.set("padded", copy_to_js("Uint8Array", padded));
+      out.set("length", static_cast<int>(T));
+      out.set("weights", copy_to_js("Float32Array", m.attention(layer),
+                                    static_cast<std::size_t>(B) * m.config().n_head * T * T));
+      return out;
+    });
+  }
+
+  // Per parameter tensor: [{name, matrix, decayed, size, weightNorm, gradNorm, updateNorm}] (see
+  // Trainer::tensor_stats).
+  val tensor_stats() const {
+    return guard([&] {
+      val out = val::array();
+      for (const TensorStats& s : t_->tensor_stats()) {
+        val o = val::object();
+        o.set("name", s.name);
+        o.set("matrix", s.matrix);
+        o.set("decayed", s.decayed);
+        o.set("size", static_cast<double>(s.size));
+        o.set("weightNorm", s.weight_norm);
+        o.set("gradNorm", s.grad_norm);
+        o.set("updateNorm", s.update_norm);
+        out.call<void>("push", o);
+      }
+      return out;
+    });
+  }
+
   // Continues the prompt; on_token(text) receives each new piece of text as it is sampled.
   std::string generate(std::string prompt, int max_tokens, val sampling, val on_token) {
     return guard([&] {
@@ -215,7 +277,8 @@ class JsTrainer {
       const SamplingOptions defaults;
       const SamplingOptions s{get<float>(sampling, "temperature", defaults.temperature),
                               get<int>(sampling, "topK", defaults.top_k),
-                              get<float>(sampling, "topP", defaults.top_p), never_sampled(tok)};
+                              get<float>(sampling, "topP", defaults.top_p), never_sampled(tok),
+                              get<bool>(sampling, "cache", defaults.kv_cache)};
       Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
       std::vector<int> ids = tok.encode(prompt);
       if (ids.empty()) ids = tok.encode("\n");
@@ -317,6 +380,8 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("objective", &JsTrainer::objective)
       .function("logits", &JsTrainer::logits)
       .function("attention", &JsTrainer::attention)
+      .function("attentionBatch", &JsTrainer::attention_batch)
+      .function("tensorStats", &JsTrainer::tensor_stats)
       .function("generate", &JsTrainer::generate)
       .function("fill", &JsTrainer::fill)
       .function("saveCheckpoint", &JsTrainer::save_checkpoint)

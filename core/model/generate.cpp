@@ -44,10 +44,38 @@ int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng)
   return order[keep - 1];
 }
 
+namespace {
+
+// Without a cache: each token's logits from a forward pass over the whole context, cut to
+// its last block_size tokens; the last position's logits predict the next token.
+std::vector<int> generate_without_cache(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
+                                        const SamplingOptions& options, Rng& rng,
+                                        const std::function<bool(int)>& on_token) {
+  if (model.config().attention != AttentionMode::causal)
+    throw ShapeError("Only a causal model continues text; this one is bidirectional.");
+  const std::size_t block = model.config().block_size;
+  const int V = model.config().vocab_size;
+  std::vector<int> context = prompt, out;
+  for (int i = 0; i < max_new_tokens; ++i) {
+    if (context.size() > block)
+      context.erase(context.begin(), context.end() - static_cast<std::ptrdiff_t>(block));
+    const int len = static_cast<int>(context.size());
+    model.forward({context.data(), nullptr, nullptr, 1, len});
+    const int next = sample_token(model.logits() + static_cast<std::size_t>(len - 1) * V, V, options, rng);
+    out.push_back(next);
+    context.push_back(next);
+    if (on_token && !on_token(next)) break;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
                           const SamplingOptions& options, Rng& rng,
                           const std::function<bool(int)>& on_token) {
   if (prompt.empty()) throw ShapeError("Generation needs a prompt of at least one token.");
+  if (!options.kv_cache) return generate_without_cache(model, prompt, max_new_tokens, options, rng, on_token);
   const int block = model.config().block_size;
   KvCache<float> cache(model.config());
   std::vector<int> context(prompt.end() - std::min<std::ptrdiff_t>(prompt.size(), block - 1), prompt.end());

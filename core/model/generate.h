@@ -5,6 +5,9 @@
 // instead of recomputing the whole prefix. Cache policy at block_size: the
 // cache is full; the last block_size / 2 tokens are kept and re-run from
 // position 0 (with RoPE or learned positions alike, as if the text started there).
+// Without the cache (SamplingOptions::kv_cache false) each new token runs the whole
+// context, cut to its last block_size tokens, through forward: the same tokens while
+// the text fits in the block, and the slow way the cache exists to avoid.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,7 @@ struct SamplingOptions {
   int top_k = 0;             // keep only the k most likely tokens (0: all)
   float top_p = 1.0f;        // keep the smallest set whose probability reaches p
   std::vector<int> banned;   // ids never drawn (probability 0), e.g. <pad>, <mask>, <bos>
+  bool kv_cache = true;      // generate(): false re-runs the whole context for every token
 };
 
 // The special ids a causal model should never write: <pad>, <mask> and <bos>
@@ -33,9 +37,9 @@ std::vector<int> never_sampled(const Tokenizer& tokenizer);
 // ShapeError for non-finite logits or every id banned.
 int sample_token(const float* logits, int V, const SamplingOptions& options, Rng& rng);
 
-// Appends up to max_new_tokens tokens to `prompt` (a causal GPT, KV cache),
-// calling on_token after each; on_token returns false to stop early. Returns the
-// new tokens. The prompt must be non-empty.
+// Appends up to max_new_tokens tokens to `prompt` (a causal GPT; with the KV cache
+// unless options.kv_cache is false), calling on_token after each; on_token returns false to stop early.
+// Returns the new tokens. The prompt must be non-empty.
 std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int max_new_tokens,
                           const SamplingOptions& options, Rng& rng,
                           const std::function<bool(int)>& on_token = {});

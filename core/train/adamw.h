@@ -5,9 +5,13 @@
 // (Decay::matrices, ParamTensor::decays): tensors of 2 or more dimensions (linear
 // weights AND embeddings) decay; biases and norm weights do not. Decay::all decays
 // every tensor, Decay::none none (wd is then unused).
+//
+// Each step also records, per tensor, the L2 norm of the gradient it was given (after
+// any clipping) and of the change it made to the weights: what tensor_stats() shows.
 #pragma once
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "model/config.h"
@@ -23,6 +27,8 @@ struct AdamWConfig {
 template <typename T>
 class AdamW {
  public:
+  // The tensors must tile the num_params parameters in order (a model's tensors() do);
+  // throws ShapeError otherwise.
   AdamW(const std::vector<ParamTensor>& tensors, std::size_t num_params, AdamWConfig config = {});
   // One update of every parameter with this learning rate.
   void step(std::span<T> params, std::span<const T> grads, float lr);
@@ -32,12 +38,39 @@ class AdamW {
   void set_steps_taken(int t) { t_ = t; }
   const AdamWConfig& config() const { return cfg_; }
 
+  // Per tensor k, in the order of the constructor's tensors:
+  bool decays(std::size_t k) const { return groups_[k].decays; }               // weight decay applies to it
+  double last_grad_norm(std::size_t k) const { return groups_[k].grad_norm; }  // ||g|| the last step used
+  double last_update_norm(std::size_t k) const {
+    return groups_[k].update_norm;  // ||p_after - p_before|| of the last step
+  }
+
  private:
+  struct Group {  // one tensor
+    std::size_t offset, size;
+    bool decays;
+    double grad_norm = 0, update_norm = 0;  // of the last step (0 before any step, also after a resume)
+  };
   AdamWConfig cfg_;
   std::vector<T> m_, v_;
-  std::vector<std::uint8_t> decay_;  // per parameter
+  std::vector<Group> groups_;
   int t_ = 0;
 };
+
+// What one parameter tensor looks like now: its weights, and the last optimizer step's
+// gradient (after clipping) and change to it, as L2 norms.
+struct TensorStats {
+  std::string name;  // as in tensors() and the safetensors export
+  bool matrix;       // 2 or more dimensions (linear weights, embeddings); else a bias or a norm's gain
+  bool decayed;      // the AdamW decay policy applies weight decay to it
+  std::size_t size;  // number of parameters
+  double weight_norm, grad_norm, update_norm;
+};
+
+// The statistics of every tensor of a model (its tensors and params) under the optimizer made for it.
+template <typename T>
+std::vector<TensorStats> tensor_stats(const std::vector<ParamTensor>& tensors, std::span<const T> params,
+                                      const AdamW<T>& adamw);
 
 // Scales the gradients so that their global L2 norm is at most max_norm (as
 // torch.nn.utils.clip_grad_norm_: by max_norm / (norm + 1e-6) when norm > max_norm).

@@ -8,28 +8,34 @@
 
 namespace gptlab {
 
-Evaluation::Evaluation(std::vector<BatchData> train, std::vector<BatchData> val, const EvalOptions& options)
+Evaluation::Evaluation(std::vector<BatchData> train, std::vector<BatchData> val,
+                       std::vector<BatchData> val_alone, const EvalOptions& options)
     : options_(options) {
-  batches_[0] = std::move(train);
-  batches_[1] = std::move(val);
-  for (int split = 0; split < 2; ++split)
-    for (const BatchData& b : batches_[split]) counted_[split].push_back(b.counted(0, b.B));
+  batches_[kTrain] = std::move(train);
+  batches_[kVal] = std::move(val);
+  batches_[kValAlone] = std::move(val_alone);
+  for (int set = 0; set < kSets; ++set)
+    for (const BatchData& b : batches_[set]) counted_[set].push_back(b.counted(0, b.B));
 }
 
 // The next parts, one per thread (fewer at the end): a batch's rows, then the next batch, then the next
-// split.
+// set (an empty set is skipped).
 std::vector<Evaluation::Part> Evaluation::next_parts(int threads) {
-  const int batches = static_cast<int>(batches_[0].size());
   std::vector<Part> parts;
-  while (static_cast<int>(parts.size()) < threads && split_ < 2) {
-    const int B = batches_[split_][batch_].B;
+  while (static_cast<int>(parts.size()) < threads && set_ < kSets) {
+    const int batches = static_cast<int>(batches_[set_].size());
+    if (batches == 0) {
+      ++set_;
+      continue;
+    }
+    const int B = batches_[set_][batch_].B;
     const int rows = std::min(part_rows(B, options_.micro_batch, threads), B - row_);
-    parts.push_back({split_, batch_, row_, rows});
+    parts.push_back({set_, batch_, row_, rows});
     if ((row_ += rows) < B) continue;
     row_ = 0;
     if (++batch_ == batches) {
       batch_ = 0;
-      ++split_;
+      ++set_;
     }
   }
   return parts;
@@ -40,26 +46,31 @@ std::optional<EvalResult> Evaluation::run_part(const Replicas& on) {
   std::vector<EvalStats> out(parts.size());
   on.pool.run(static_cast<int>(parts.size()), [&](int k) {
     const Part& p = parts[k];
-    out[k] = eval_rows(on.member(k % on.pool.size()), batches_[p.split][p.batch], p.first_row, p.rows);
+    out[k] = eval_rows(on.member(k % on.pool.size()), batches_[p.set][p.batch], p.first_row, p.rows,
+                       !options_.key_mask && p.set != kValAlone);
   });
-  const int batches = static_cast<int>(batches_[0].size());
   for (std::size_t k = 0; k < parts.size(); ++k) {  // each batch's mean loss counts 1 / batches
-    EvalStats& s = stats_[parts[k].split];
-    const long long batch_counted = counted_[parts[k].split][parts[k].batch];
+    const int set = parts[k].set;
+    EvalStats& s = stats_[set];
+    const long long batch_counted = counted_[set][parts[k].batch];
+    const auto batches = static_cast<double>(batches_[set].size());
     if (batch_counted) s.loss += out[k].loss * out[k].counted / batch_counted / batches;
     s.right += out[k].right;
     s.right_unigram += out[k].right_unigram;
     s.counted += out[k].counted;
   }
-  if (split_ < 2) return std::nullopt;
+  while (set_ < kSets && batches_[set_].empty()) ++set_;  // nothing left to run
+  if (set_ < kSets) return std::nullopt;
   return eval_result();
 }
 
 // Loss (mean over counted targets), argmax hits and most-frequent-token hits on rows of an eval batch.
-Evaluation::EvalStats Evaluation::eval_rows(Gpt<float>& model, const BatchData& b, int first_row,
-                                            int rows) const {
+Evaluation::EvalStats Evaluation::eval_rows(Gpt<float>& model, const BatchData& b, int first_row, int rows,
+                                            bool padding_seen) const {
   EvalStats s;
-  s.loss = model.forward(b.rows(first_row, rows));
+  Batch batch = b.rows(first_row, rows);
+  if (padding_seen) batch.key_pad = nullptr;  // the teaching switch: padded keys are attended to
+  s.loss = model.forward(batch);
   const int V = model.vocab_size();
   const std::size_t first = static_cast<std::size_t>(first_row) * b.T;
   for (std::size_t r = 0; r < static_cast<std::size_t>(rows) * b.T; ++r) {
@@ -73,9 +84,9 @@ Evaluation::EvalStats Evaluation::eval_rows(Gpt<float>& model, const BatchData& 
   return s;
 }
 
-// The figures from the summed statistics of both splits.
+// The figures from the summed statistics of the sets.
 EvalResult Evaluation::eval_result() const {
-  const EvalStats &train = stats_[0], &val = stats_[1];
+  const EvalStats &train = stats_[kTrain], &val = stats_[kVal];
   const auto share = [&](long long n) { return val.counted ? static_cast<double>(n) / val.counted : 0.0; };
   EvalResult r{};
   r.train_loss = train.loss;
@@ -84,6 +95,7 @@ EvalResult Evaluation::eval_result() const {
   r.bits_per_char = r.val_loss / options_.chars_per_token / std::log(2.0);
   r.masked_accuracy = options_.masked ? share(val.right) : -1;
   r.unigram_accuracy = share(val.right_unigram);
+  r.val_loss_alone = batches_[kValAlone].empty() ? -1 : stats_[kValAlone].loss;
   return r;
 }
 

@@ -232,10 +232,16 @@ void Trainer::run_parts() {
 double Trainer::run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng) {
   const long long counted = batch_.counted(first_row, rows);
   const float share = part_counted_ ? static_cast<float>(counted) / part_counted_ : 0.0f;
-  const float loss =
-      model.forward(batch_.rows(first_row, rows), {true, options_.dropout.at(step_), &dropout_rng, share});
+  const float loss = model.forward(model_view(batch_.rows(first_row, rows)),
+                                   {true, options_.dropout.at(step_), &dropout_rng, share});
   if (counted) model.backward();
   return static_cast<double>(loss) * share;
+}
+
+Batch Trainer::model_view(const Batch& batch) const {
+  Batch seen = batch;
+  if (!options_.key_mask) seen.key_pad = nullptr;  // the teaching switch: padded keys are attended to
+  return seen;
 }
 
 // The complete step: sum the gradients, clip, check, AdamW at the schedule's lr; returns the step's loss.
@@ -279,17 +285,27 @@ std::optional<EvalResult> Trainer::evaluate_part() {
 }
 
 // A new evaluation: the same fixed batches every time, and the replicas get the current weights.
+// A run that attends to padding (documents without the key mask) is also evaluated on the val
+// batches with the padding hidden: each document read alone.
 void Trainer::start_evaluation() {
-  std::vector<BatchData> batches[2];
-  for (int split = 0; split < 2; ++split) {
+  const auto fixed_batches = [&](const std::vector<int>& stream) {
+    std::vector<BatchData> batches(options_.eval_batches);
     Rng rng(options_.seed ^ 0xE7A1u), mask_rng(options_.seed ^ 0x3A5Cu);
-    for (int i = 0; i < options_.eval_batches; ++i)
-      make_batch(split == 0 ? data_.train : data_.val, rng, mask_rng, batches[split].emplace_back());
-  }
+    for (BatchData& b : batches) make_batch(stream, rng, mask_rng, b);
+    return batches;
+  };
+  const bool sees_padding = !options_.document_separator.empty() && !options_.key_mask;
   const EvalOptions eval{options_.micro_batch, most_frequent_, chars_per_token_,
-                         options_.objective != Objective::causal};
-  eval_ = std::make_unique<Evaluation>(std::move(batches[0]), std::move(batches[1]), eval);
+                         options_.objective != Objective::causal, options_.key_mask};
+  std::vector<BatchData> val = fixed_batches(data_.val);
+  std::vector<BatchData> val_alone = sees_padding ? val : std::vector<BatchData>{};
+  eval_ =
+      std::make_unique<Evaluation>(fixed_batches(data_.train), std::move(val), std::move(val_alone), eval);
   sync_replicas();
+}
+
+std::vector<TensorStats> Trainer::tensor_stats() const {
+  return gptlab::tensor_stats<float>(model_->tensors(), model_->params(), *adamw_);
 }
 
 Checkpoint Trainer::checkpoint() const {

@@ -35,6 +35,12 @@ struct TrainOptions {
   // cut into documents after each occurrence of this separator (e.g. "\n\n"), and a
   // batch is whole documents (cut to block_size) padded with <pad> to the longest.
   std::string document_separator;
+  // The key-padding mask (documents mode): attention never looks at a padded key. false
+  // is a switch for teaching, to show what goes wrong without it: padded keys are then
+  // attended to like real ones, in training and in evaluation (with causal attention
+  // padding only ever comes after a real token, so it shows in bidirectional models).
+  // Padding still has no targets and is never chosen for masking.
+  bool key_mask = true;
   // Rows per forward/backward (0: the whole batch at once). Smaller parts let a
   // caller do one step in several short pieces (step_part) with the same result
   // up to rounding: gradients are accumulated, weighted by each part's targets.
@@ -81,6 +87,9 @@ class Trainer {
   std::optional<EvalResult> evaluate_part();
   Checkpoint checkpoint() const;
   Baselines baselines() const { return baselines_; }
+  // Per parameter tensor: its weights' norm, and the last step's gradient (after clipping)
+  // and update norms (0 before the first step of this Trainer, also after a resume).
+  std::vector<TensorStats> tensor_stats() const;
 
   int steps_done() const { return step_; }
   float current_lr() const { return options_.lr.at(step_); }
@@ -93,6 +102,7 @@ class Trainer {
  private:
   void prepare(std::string_view corpus);
   void make_batch(const std::vector<int>& stream, Rng& rng, Rng& mask_rng, BatchData& out);
+  Batch model_view(const Batch& batch) const;  // what the model is shown of a batch (key_mask)
   void start_threads();
   void sync_replicas();  // the replicas get the model's weights
   Replicas members() { return {*model_, replicas_, *pool_}; }

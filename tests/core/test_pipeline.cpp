@@ -588,3 +588,37 @@ TEST_CASE("masked fill-in returns the k most likely tokens per mask") {
     }
   }
 }
+
+TEST_CASE("sampling without the KV cache gives the cache's tokens (greedy, within the block)") {
+  for (Positions pos : {Positions::rope, Positions::learned}) {
+    INFO(to_string(pos));
+    GptConfig c = tiny_config();
+    c.positions = pos;
+    Gpt<float> model(c, 12);
+    const std::vector<int> prompt{4, 8, 15, 16};
+    SamplingOptions greedy{0.0f, 0, 1.0f, {}};
+    Rng a(1), b(1);
+    const auto cached = generate(model, prompt, 8, greedy, a);  // 4 + 8 = block size 12
+    greedy.kv_cache = false;
+    std::vector<int> streamed;
+    const auto uncached = generate(model, prompt, 8, greedy, b, [&](int t) {
+      streamed.push_back(t);
+      return true;
+    });
+    CHECK(uncached == cached);
+    CHECK(streamed == uncached);
+    CHECK(cached == greedy_by_full_forward(model, prompt, 8, c.block_size));
+    CHECK(std::set<int>(cached.begin(), cached.end()).size() >= 3);  // not one token repeated
+    // Past the block the uncached path slides a window of the last block_size tokens.
+    Rng r(1);
+    CHECK(generate(model, prompt, 30, greedy, r) == greedy_by_full_forward(model, prompt, 30, c.block_size));
+  }
+  GptConfig c = tiny_config();
+  c.attention = AttentionMode::bidirectional;
+  Gpt<float> masked(c, 1);
+  Rng rng(1);
+  SamplingOptions no_cache;
+  no_cache.kv_cache = false;
+  CHECK_THROWS_WITH_AS(generate(masked, {1}, 3, no_cache, rng),
+                       "Only a causal model continues text; this one is bidirectional.", ShapeError);
+}

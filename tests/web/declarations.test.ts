@@ -39,6 +39,7 @@ describe('declarations match the module', () => {
       step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), evaluatePart: () => trainer.evaluatePart(), baselines: () => trainer.baselines(), stepsDone: () => trainer.stepsDone(), threads: () => trainer.threads(),
       lr: () => trainer.lr(), numParameters: () => trainer.numParameters(), blockSize: () => trainer.blockSize(),
       nLayer: () => trainer.nLayer(), nHead: () => trainer.nHead(), objective: () => trainer.objective(), attention: () => trainer.attention('It is', 0), logits: () => trainer.logits('It is'),
+      attentionBatch: () => trainer.attentionBatch(['It is', 'It'], 0), tensorStats: () => trainer.tensorStats(),
       generate: () => trainer.generate('It', 3, {}, null), fill: () => null /* causal model: see trainer.test.ts */,
       saveCheckpoint: () => trainer.saveCheckpoint(), exportSafetensors: () => trainer.exportSafetensors(),
       exportTokenizer: () => trainer.exportTokenizer(),

@@ -38,6 +38,7 @@ describe('the Trainer binding', () => {
     const r = t.evaluate();
     expect(r.valLoss).toBeGreaterThan(0);
     expect(r.maskedAccuracy).toBeNull();
+    expect(r.valLossAlone).toBeNull();  // nothing padded
     const pieces: string[] = [];
     const text = t.generate('It is', 30, { temperature: 0.8, seed: 3 }, (p) => { pieces.push(p); });
     expect(pieces.join('')).toBe(text);
@@ -130,6 +131,65 @@ describe('the Trainer binding', () => {
     expect(filled[0][0].probability).toBeGreaterThanOrEqual(filled[0][1].probability);
     expect(t.evaluate().maskedAccuracy).not.toBeNull();
     expect(() => t.generate('x', 5, {}, null)).toThrowError('This is a masked model; it fills in blanks rather than continuing text.');
+    t.delete();
+  });
+
+  test('attention over a padded batch: padded keys get exactly 0 with the key mask, some weight without', () => {
+    const texts = ['It is a truth', 'It is'];
+    for (const keyMask of [true, false]) {
+      const t = core.Trainer.create(austen, { ...options, objective: 'masked', documents: '\n\n', keyMask });
+      t.step(3);
+      const { tokens, padded, length: T, weights } = t.attentionBatch(texts, 1);
+      expect(T).toBe(13);
+      expect(tokens[0].join('')).toBe('It is a truth');
+      expect(tokens[1]).toEqual(['I', 't', ' ', 'i', 's', ...Array(8).fill('<pad>')]);
+      expect(Array.from(padded)).toEqual([...Array(13).fill(0), ...Array(5).fill(0), ...Array(8).fill(1)]);
+      expect(weights).toHaveLength(2 * 2 * T * T);
+      let onPadding = 0;  // weight real queries put on padded keys
+      for (let b = 0; b < 2; b++)
+        for (let h = 0; h < 2; h++)
+          for (let i = 0; i < T; i++) {
+            let sum = 0;
+            for (let j = 0; j < T; j++) {
+              const w = weights[((b * 2 + h) * T + i) * T + j];
+              sum += w;
+              if (!padded[b * T + i] && padded[b * T + j]) {
+                if (keyMask) expect(w).toBe(0);
+                onPadding += w;
+              }
+            }
+            expect(sum).toBeCloseTo(1, 5);
+          }
+      if (keyMask) expect(onPadding).toBe(0);
+      else expect(onPadding).toBeGreaterThan(0.1);
+      // Only a run that attends to padding is also measured with each document read alone.
+      const r = t.evaluate();
+      if (keyMask) expect(r.valLossAlone).toBeNull();
+      else expect(r.valLossAlone).toBeGreaterThan(0);
+      t.delete();
+    }
+  });
+
+  test('tensor statistics: every tensor by name, gradient and update norms after a step', () => {
+    const t = core.Trainer.create(austen, options);
+    const before = t.tensorStats();
+    expect(before[0]).toMatchObject({ name: 'transformer.wte.weight', matrix: true, decayed: true, gradNorm: 0, updateNorm: 0 });
+    expect(before.reduce((n, s) => n + s.size, 0)).toBe(t.numParameters());
+    expect(before.find((s) => s.name.endsWith('.bias'))).toMatchObject({ matrix: false, decayed: false });
+    t.step(1);
+    for (const s of t.tensorStats()) {
+      expect(s.weightNorm, s.name).toBeGreaterThan(0);
+      expect(s.gradNorm, s.name).toBeGreaterThan(0);
+      expect(s.updateNorm, s.name).toBeGreaterThan(0);
+    }
+    t.delete();
+  });
+
+  test('sampling without the KV cache gives the same greedy text within the block', () => {
+    const t = core.Trainer.create(austen, options);
+    t.step(20);
+    const cached = t.generate('It is', 20, { temperature: 0 }, null);
+    expect(t.generate('It is', 20, { temperature: 0, cache: false }, null)).toBe(cached);
     t.delete();
   });
 

@@ -57,6 +57,11 @@ export interface TrainOptions {
   seed?: number;
   /** Cut the corpus into documents after this separator and pad batches of whole documents. */
   documents?: string;
+  /**
+   * With documents: hide padded keys from attention (default true). false is a teaching switch
+   * that shows what goes wrong: real tokens then attend to the padding (bidirectional models).
+   */
+  keyMask?: boolean;
   lr?: { max?: number; min?: number; warmup?: number; total?: number; constant?: boolean };
   dropout?: { start?: number; end?: number };
   weightDecay?: number;
@@ -86,9 +91,26 @@ export interface EvalResult {
   /** Masked objectives only (else null). */
   maskedAccuracy: number | null;
   unigramAccuracy: number;
+  /** A run that attends to padding (documents, keyMask false) only, else null: valLoss with the
+   *  padding hidden from attention, each document read alone as one text is after training. */
+  valLossAlone: number | null;
 }
 
-export interface SamplingOptions { temperature?: number; topK?: number; topP?: number; seed?: number }
+/** One parameter tensor (name as in the safetensors export); norms are L2. gradNorm and
+ *  updateNorm are of the last optimizer step (gradient after clipping), 0 before the first step.
+ *  matrix: 2 or more dimensions (weights, embeddings), else a bias or a norm's gain; decayed: the
+ *  decay policy applies weight decay to it. */
+export interface TensorStats {
+  name: string; matrix: boolean; decayed: boolean; size: number;
+  weightNorm: number; gradNorm: number; updateNorm: number;
+}
+
+export interface SamplingOptions {
+  temperature?: number; topK?: number; topP?: number; seed?: number;
+  /** false: every new token runs the whole context (last block-size tokens) through the model
+   *  instead of using the KV cache (default true); the same tokens while the text fits the block. */
+  cache?: boolean;
+}
 
 /** A training run in the WASM core. Call delete() when done. */
 export interface Trainer {
@@ -118,6 +140,15 @@ export interface Trainer {
   logits(text: string): { tokens: string[]; logits: Float32Array };
   /** Attention of one layer's heads on a text: weights is n_head x T x T, row = query. */
   attention(text: string, layer: number): { tokens: string[]; weights: Float32Array };
+  /**
+   * Attention of one layer's heads over texts padded with <pad> to the longest (length T), padding
+   * hidden from attention unless the run has keyMask false: weights is B x n_head x T x T (row =
+   * query), padded is B x T (1 at padding). Throws if the tokenizer has no <pad>.
+   */
+  attentionBatch(texts: string[], layer: number):
+    { tokens: string[][]; padded: Uint8Array; length: number; weights: Float32Array };
+  /** Per parameter tensor: weight, last gradient and last update norms, and whether it decays. */
+  tensorStats(): TensorStats[];
   /** Continues the prompt; onToken gets each new piece of text (return false to stop). */
   generate(prompt: string, maxTokens: number, sampling: SamplingOptions,
            onToken: ((text: string) => boolean | void) | null): string;

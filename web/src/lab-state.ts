@@ -38,6 +38,8 @@ export interface TrainSettings {
   seed: number;
   evalInterval: number;           // steps between evaluations (and samples)
   evalBatches: number;            // validation batches per evaluation
+  documents: boolean;             // batches of whole paragraphs padded with <pad>, instead of windows of the text
+  keyMask: boolean;               // with documents: hide padded keys from attention (off only to show what goes wrong)
 }
 
 export interface AttentionState {
@@ -87,7 +89,7 @@ export function defaultState(): LabState {
     train: { corpus: 'austen', corpusChars: 0, tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
       dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 2e-3, minLr: 2e-4, warmup: 50,
       steps: 2500, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 50,
-      evalBatches: 8 },
+      evalBatches: 8, documents: false, keyMask: true },
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1 },
     compare: [],
     runs: { x: 'step', logX: false, trainToo: false },
@@ -120,7 +122,7 @@ const RULES: { [K in Exclude<keyof LabState, 'compare'>]: LabState[K] extends ob
     dropout: { num: [0, 0.9] }, positions: { enum: ['none', 'rope', 'learned'] }, ffn: { enum: ['none', 'gelu', 'swiglu'] },
     norm: { enum: ['none', 'layernorm', 'rmsnorm'] }, residual: { bool: true },
     lr: { num: [1e-6, 1] }, minLr: { num: [0, 1] }, warmup: { int: [0, 100_000] }, steps: { int: [1, 1_000_000] },
-    cosine: { bool: true }, weightDecay: { num: [0, 1] }, decay: { enum: ['none', 'all', 'matrices'] },
+    cosine: { bool: true }, documents: { bool: true }, keyMask: { bool: true }, weightDecay: { num: [0, 1] }, decay: { enum: ['none', 'all', 'matrices'] },
     clip: { num: [0, 100] }, batch: { int: [1, 512] }, seed: { int: [0, 2 ** 31 - 1] },
     evalInterval: { int: [1, 100_000] }, evalBatches: { int: [1, 200] },
   },

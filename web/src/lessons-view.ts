@@ -9,7 +9,7 @@ import recorded from './lessons/recorded.json';
 import { defaultState, type TrainSettings } from './lab-state';
 import { drawLineChart, type Series } from './line-chart';
 import { addToQueue, queueActive, runQueue } from './queue';
-import { lastStep, type Point, type RunRecord } from './run-record';
+import { lastStep, type Point, type RunRecord, type TensorCurve } from './run-record';
 import { listRuns, onRunsChanged } from './run-store';
 import { change, embedView, getState, subscribe } from './store';
 import { onLiveRun } from './train-view';
@@ -19,7 +19,11 @@ const PALETTE = ['#495057', '#2f6fed', '#d9480f', '#2b8a3e', '#9c36b5', '#e8590c
 const PROGRESS = 'gptlab-lessons';
 
 interface Rung { name: string; settings: Partial<TrainSettings> }
-interface Recorded { name: string; val: Point[]; bits: Point[]; train?: Point[]; masked?: [number, number, number][] }
+interface Recorded {
+  name: string; val: Point[]; bits: Point[]; train?: Point[]; masked?: [number, number, number][];
+  sizes?: Point[];  // L2 norm of the 1-D tensors together, at each evaluation
+  alone?: Point[];  // a run that attends to padding: val loss with each document read alone
+}
 const runsOf = (n: number): Rung[] => (experiments.lessons as Record<string, Rung[]>)[String(n)] ?? [];
 const recordedOf = (n: number): Recorded[] => (recorded.lessons as unknown as Record<string, Recorded[]>)[String(n)] ?? [];
 const runName = (n: number, rung: string) => `Lesson ${n} · ${rung}`;
@@ -128,12 +132,17 @@ function drawExperiment(n: number, rungs: Rung[]) {
     // Masked models: also how often the top guess is right, beside always guessing the commonest token.
     const accuracy = (a: number | null | undefined, u: number | null | undefined) =>
       a == null || u == null ? '' : `; ${(100 * a).toFixed(1)}% right (commonest token ${(100 * u).toFixed(1)}%)`;
+    // A run that attends to padding: also its loss with each document read alone.
+    const alone = (loss: number | null | undefined) => (loss == null ? '' : `; read alone ${loss.toFixed(3)}`);
     const recAcc = r?.masked?.at(-1), myAcc = mine?.metrics;
-    return { rung, color, recorded: last(r ? (bits ? r.bits : r.val) : undefined) + accuracy(recAcc?.[1], recAcc?.[2]),
-      mine: last(minePoints) + accuracy(myAcc?.maskedAccuracy, myAcc?.unigramAccuracy),
+    return { rung, color, recorded: last(r ? (bits ? r.bits : r.val) : undefined) + accuracy(recAcc?.[1], recAcc?.[2]) +
+        alone(r?.alone?.at(-1)?.[1]),
+      mine: last(minePoints) + accuracy(myAcc?.maskedAccuracy, myAcc?.unigramAccuracy) + alone(myAcc?.valLossAlone),
       state: !mine ? 'not run' : mine.state === 'done' ? 'done' : `step ${lastStep(mine).toLocaleString('en')}` };
   });
   const steps = Math.max(...rungs.map((r) => lessonSettings(r).steps));
+  $('lesson-sizes').hidden = !CHAPTERS[n - 1].sizes;
+  if (CHAPTERS[n - 1].sizes) drawSizes(n, rungs, steps);
   drawLineChart($('lesson-chart'), { series, xMax: steps, xTitle: 'step', height: 280,
     yTitle: bits ? 'validation bits per character' : 'validation loss (nats/token)', readout: $('lesson-readout'),
     empty: 'Press Run this experiment.' });
@@ -150,6 +159,24 @@ function drawExperiment(n: number, rungs: Rung[]) {
   const all = rungs.every((r) => yours(n, r.name)?.state === 'done');
   if (all) mark('done', n);
   $<HTMLButtonElement>('lesson-run').disabled = queueActive();
+}
+
+// The size of each run's 1-D tensors over training: sqrt of the sum of their squared norms.
+function oneDimensionalSize(tensors: TensorCurve[]): Point[] {
+  const vectors = tensors.filter((t) => !t.matrix);
+  return (vectors[0]?.weight ?? []).map(([step], i) => [step, Math.hypot(...vectors.map((t) => t.weight[i]?.[1] ?? 0))]);
+}
+
+function drawSizes(n: number, rungs: Rung[], steps: number) {
+  const rec = recordedOf(n);
+  const series: Series[] = rungs.flatMap((rung, i) => {
+    const color = PALETTE[i % PALETTE.length], mine = oneDimensionalSize(yours(n, rung.name)?.tensors ?? []);
+    const recorded = rec.find((x) => x.name === rung.name)?.sizes ?? [];
+    return [{ color, points: recorded, label: `${rung.name} (recorded)`, faint: mine.length > 0 },
+      { color, points: mine, label: rung.name, dots: true }].filter((x) => x.points.length);
+  });
+  drawLineChart($('lesson-sizes-chart'), { series, xMax: steps, xTitle: 'step', height: 220, yTitle: 'L2 norm',
+    readout: $('lesson-sizes-readout'), empty: 'Run the experiment to measure the sizes.' });
 }
 
 async function refresh() {

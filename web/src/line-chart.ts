@@ -65,8 +65,8 @@ const resized = new ResizeObserver((entries) => entries.forEach((e) => {
 }));
 
 export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
-  // What is drawn, for tests and tools: each series' label and number of points.
-  canvas.dataset.series = JSON.stringify(spec.series.map((s) => ({ label: s.label, points: s.points.length })));
+  // What is drawn, for tests and tools: each series' label, number of points and last point.
+  canvas.dataset.series = JSON.stringify(spec.series.map((s) => ({ label: s.label, points: s.points.length, last: s.points.at(-1) ?? null })));
   if (!specs.has(canvas)) {
     resized.observe(canvas);
     canvas.addEventListener('pointermove', (e) => readAt(canvas, e.clientX - canvas.getBoundingClientRect().left));

@@ -8,6 +8,7 @@ import './attention-view';
 import './runs-view';
 import './lessons-view';
 import './padding-mask';
+import './kv-cache-speed';
 import { threadsAvailable } from './gptlab';
 import { $ } from './dom';
 

@@ -27,7 +27,7 @@ function draw() {
   // The mask of the picked document: rows are queries, columns keys.
   const chars = docs[picked], n = chars.length;
   const grid = $('pad-grid');
-  grid.style.gridTemplateColumns = `repeat(${T + 1}, 1.3rem)`;
+  grid.style.gridTemplateColumns = `repeat(${T + 1}, var(--cell))`;
   const label = (t: number) => (t < n ? showWhitespace(chars[t]) : 'p');
   const cells = [cell('', 'corner')];
   for (let j = 0; j < T; j++) cells.push(cell(label(j), j < n ? 'key' : 'key pad', j < n ? `key ${j + 1}` : 'key: <pad>'));

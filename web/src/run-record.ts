@@ -2,7 +2,8 @@
 // curves, its final figures and a sample. Pure functions over runs live here (thinning the
 // curves, naming what differs between runs, choosing which checkpoints to drop); the
 // IndexedDB store is run-store.ts.
-import type { TrainSettings } from './lab-state';
+import { defaultState, type TrainSettings } from './lab-state';
+import type { TensorStats } from './gptlab-module';
 
 /** [step, value] */
 export type Point = [number, number];
@@ -21,10 +22,16 @@ export interface Metrics {
   /** Masked models: how often the top guess for a masked token is right, and the same for always guessing the commonest token. */
   maskedAccuracy: number | null;
   unigramAccuracy: number | null;
+  /** A run that attends to padding: the validation loss with each document read alone (padding hidden). */
+  valLossAlone?: number | null;
 }
 
 /** The built-in novel, or a text of the user's own (which never leaves the browser): known by its hash and size. */
 export type CorpusRef = { kind: 'austen' } | { kind: 'private'; name: string; chars: number; hash: string };
+
+/** One parameter tensor's sizes over training: L2 norms at each evaluation, of the weights, of the last
+ * gradient and of the last update. matrix: 2-D or more (weights, embeddings), else a bias or a norm's gain. */
+export interface TensorCurve { name: string; matrix: boolean; decayed: boolean; weight: Point[]; grad: Point[]; update: Point[] }
 
 export type RunState = 'training' | 'paused' | 'stopped' | 'done';
 
@@ -42,6 +49,7 @@ export interface RunRecord {
   metrics: Metrics | null;  // the last evaluation
   sample: string | null;
   checkpointBytes: number;  // 0: no checkpoint kept (dropped for space, or none yet)
+  tensors?: TensorCurve[];  // runs kept before the lab measured them have none
 }
 
 export const emptyCurves = (): Curves => ({ train: [], val: [], lr: [], speed: [], seconds: [] });
@@ -74,11 +82,12 @@ const NAMES: [keyof TrainSettings, string][] = [
   ['heads', 'heads'], ['embd', 'n_embd'], ['block', 'block'], ['positions', 'positions'], ['ffn', 'ffn'],
   ['norm', 'norm'], ['residual', 'residual'], ['dropout', 'dropout'], ['lr', 'lr'], ['minLr', 'min lr'],
   ['warmup', 'warmup'], ['cosine', 'cosine'], ['steps', 'steps'], ['weightDecay', 'weight decay'],
-  ['decay', 'decay'], ['clip', 'clip'], ['batch', 'batch'], ['seed', 'seed'],
+  ['decay', 'decay'], ['clip', 'clip'], ['batch', 'batch'], ['seed', 'seed'], ['documents', 'paragraphs padded'],
+  ['keyMask', 'key mask'],
 ];
 
 function shown(key: keyof TrainSettings, settings: TrainSettings): string {
-  const v = settings[key];
+  const v = settings[key] ?? defaultState().train[key];  // runs kept before a setting existed had its default
   if (key === 'vocabSize' && settings.tokenizer === 'char') return 'characters';
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   return String(v);
@@ -121,6 +130,18 @@ export function checkpointsToDrop(runs: RunRecord[], budget: number, keep: strin
     total -= r.checkpointBytes;
   }
   return drop;
+}
+
+/** Adds one evaluation's tensor norms to their curves (a tensor's curve starts at its first evaluation). */
+export function addTensorPoints(curves: TensorCurve[], step: number, stats: TensorStats[]): TensorCurve[] {
+  for (const t of stats) {
+    let c = curves.find((x) => x.name === t.name);
+    if (!c) curves.push(c = { name: t.name, matrix: t.matrix, decayed: t.decayed, weight: [], grad: [], update: [] });
+    extend(c.weight, [step, t.weightNorm]);
+    extend(c.grad, [step, t.gradNorm]);
+    extend(c.update, [step, t.updateNorm]);
+  }
+  return curves;
 }
 
 /** The last step trained: a run in training is usually past its last checkpoint (`step`). */

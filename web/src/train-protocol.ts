@@ -1,5 +1,5 @@
 // Messages between the page and the training worker: one module, both sides.
-import type { EvalResult, TrainOptions } from './gptlab-module';
+import type { EvalResult, TensorStats, TrainOptions } from './gptlab-module';
 
 export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'stopped' | 'done';
 
@@ -22,7 +22,9 @@ export type ToTrainer =
   /** Attention of every head of every layer on a text, for the attention view. */
   | { type: 'inspect'; seq: number; text: string }
   /** Masked models: the likeliest tokens for each <mask> in the text. */
-  | { type: 'fill'; seq: number; text: string; top: number };
+  | { type: 'fill'; seq: number; text: string; top: number }
+  /** Times sampling `tokens` tokens from the model as it is, with and without the KV cache. */
+  | { type: 'sampling-speed'; seq: number; tokens: number };
 
 export type FromTrainer =
   | { type: 'state'; state: TrainState; detail?: string }
@@ -39,6 +41,8 @@ export type FromTrainer =
       /** Threads training runs on (data-parallel; 1 without cross-origin isolation). */
       threads: number }
   | ({ type: 'eval'; step: number } & EvalResult)
+  /** Every parameter tensor's norms after the step of an evaluation. */
+  | { type: 'tensors'; step: number; stats: TensorStats[] }
   /** A sample as it is generated: text so far; done on the last piece. */
   | { type: 'sample'; step: number; text: string; done: boolean }
   /** A masked model's guesses for the blanks of a fixed sentence: candidates[i] for the i-th <mask>. */
@@ -49,5 +53,7 @@ export type FromTrainer =
   | { type: 'inspected'; seq: number; step: number; tokens: string[]; heads: number; weights: Float32Array[] }
   | { type: 'filled'; seq: number; text: string; candidates: { text: string; probability: number }[][] }
   | { type: 'checkpoint'; step: number; bytes: Uint8Array }
+  /** Tokens per second sampled with and without the KV cache; blockSize: the most positions a token re-reads without it. */
+  | { type: 'sampling-speed'; seq: number; tokens: number; cached: number; uncached: number; blockSize: number }
   /** crashed: the worker itself died (the page starts a new one with the next message). */
   | { type: 'error'; message: string; seq?: number; crashed?: boolean };

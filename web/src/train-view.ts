@@ -9,7 +9,7 @@ import { AttentionPanel } from './attention-panel';
 import type { TrainOptions } from './gptlab-module';
 import type { LabState, TrainSettings } from './lab-state';
 import { drawLineChart, type Reference } from './line-chart';
-import { emptyCurves, extend, textHash, type Curves, type RunRecord, type RunState } from './run-record';
+import { addTensorPoints, emptyCurves, extend, textHash, type Curves, type RunRecord, type RunState } from './run-record';
 import { claimTraining, getRun, importOldRun, listRuns, loadCheckpoint, loadText, onRunsChanged, releaseTraining, saveRun,
   saveText }
   from './run-store';
@@ -59,10 +59,13 @@ let fillSeq = 0;
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
+const PARAGRAPH = '\n\n';  // documents: the text's paragraphs
+
 function options(t: TrainSettings): TrainOptions {
   return { tokenizer: t.tokenizer, vocabSize: t.vocabSize, objective: t.objective, batchSize: t.batch,
     evalBatches: t.evalBatches, seed: t.seed, lr: { max: t.lr, min: t.minLr, warmup: t.warmup, total: t.steps, constant: !t.cosine },
     dropout: { start: t.dropout }, weightDecay: t.weightDecay, decay: t.decay, gradClip: t.clip, threads,
+    documents: t.documents ? PARAGRAPH : undefined, keyMask: t.keyMask,
     model: { layers: t.layers, heads: t.heads, embd: t.embd, block: t.block, positions: t.positions, ffn: t.ffn, norm: t.norm,
       residual: t.residual } };
 }
@@ -266,8 +269,11 @@ onTrainer((m: FromTrainer) => {
       $('train-val').textContent = m.valLoss.toFixed(3);
       if (current && m.valLoss > 0) current.bitsPerNat = m.bitsPerChar / m.valLoss;
       if (current) current.record.metrics = { valLoss: m.valLoss, bitsPerChar: m.bitsPerChar, maskedAccuracy: m.maskedAccuracy,
-        unigramAccuracy: m.maskedAccuracy === null ? null : m.unigramAccuracy };
+        unigramAccuracy: m.maskedAccuracy === null ? null : m.unigramAccuracy, valLossAlone: m.valLossAlone };
       return drawCharts();
+    case 'tensors':
+      if (current) current.record.tensors = addTensorPoints(current.record.tensors ?? [], m.step, m.stats);
+      return;
     case 'sample':
       sample.textContent = m.text;
       if (m.done) {

@@ -136,8 +136,12 @@ function postCheckpoint() {
 function postEval() {
   if (!trainer) return;
   const result = trainer.evaluatePart();
-  if (result) post({ type: 'eval', step: trainer.stepsDone(), ...result });
-  else chores.unshift(postEval);
+  if (!result) {
+    chores.unshift(postEval);
+    return;
+  }
+  post({ type: 'eval', step: trainer.stepsDone(), ...result });
+  post({ type: 'tensors', step: trainer.stepsDone(), stats: trainer.tensorStats() });
 }
 
 // Tokens per second over the last steps (a recent window: the first steps, with the
@@ -178,10 +182,22 @@ function tick() {
   setTimeout(tick, 0);
 }
 
-// Questions from the attention view and the fill-in box: answered from the model as it is.
-function answer(msg: Extract<ToTrainer, { type: 'inspect' | 'fill' }>) {
+// Tokens per second sampling from a newline, with or without the KV cache.
+function samplingRate(t: Trainer, tokens: number, cache: boolean) {
+  const start = performance.now();
+  t.generate('\n', tokens, { temperature: 1, seed: 1, cache }, null);
+  return (tokens * 1000) / Math.max(performance.now() - start, 0.001);
+}
+
+// Questions from the views (attention, fill-in box, sampling speed): answered from the model as it is.
+function answer(msg: Extract<ToTrainer, { type: 'inspect' | 'fill' | 'sampling-speed' }>) {
   try {
     if (!trainer) throw new Error('There is no model yet: train one (or resume a saved run) first.');
+    if (msg.type === 'sampling-speed') {
+      const cached = samplingRate(trainer, msg.tokens, true), uncached = samplingRate(trainer, msg.tokens, false);
+      post({ type: 'sampling-speed', seq: msg.seq, tokens: msg.tokens, cached, uncached, blockSize: trainer.blockSize() });
+      return;
+    }
     if (msg.type === 'fill') {
       post({ type: 'filled', seq: msg.seq, text: msg.text, candidates: trainer.fill(msg.text, msg.top) });
       return;
@@ -215,7 +231,7 @@ onmessage = (event: MessageEvent<ToTrainer>) => {
       setState('stopped');
       postCheckpoint();
     } else if (msg.type === 'checkpoint') postCheckpoint();
-    else if (msg.type === 'inspect' || msg.type === 'fill') answer(msg);
+    else if (msg.type === 'inspect' || msg.type === 'fill' || msg.type === 'sampling-speed') answer(msg);
   } catch (e) {
     fail(e);
   }
