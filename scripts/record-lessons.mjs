@@ -56,7 +56,7 @@ try {
       }
       // The 1-D tensors' (norm gains, biases) weights together: sqrt of the sum of their squared norms, per evaluation.
       const sizes = log.split(/^step \d+: /m).slice(1).map((block, i) => {
-        const norms = [...block.matchAll(/^  \S+ \(vector, [^)]*\): weight ([\d.e+-]+)/gm)];
+        const norms = [...block.matchAll(/^ {2}\S+ \(vector, [^)]*\): weight ([\d.e+-]+)/gm)];
         return [val[i][0], Math.hypot(...norms.map((n) => Number(n[1])))];
       });
       if (!val.length) throw new Error(`No evaluation in the output of lesson ${lesson}, ${rung.name}:\n${log}`);

@@ -21,6 +21,9 @@
 #include "js_arrays.h"
 #include "js_errors.h"
 #include "model/generate.h"
+#include "model/logit_lens.h"
+#include "model/per_token_loss.h"
+#include "numerics/pca.h"
 #include "text/tokenizer_bpe.h"
 #include "text/tokenizer_file.h"
 #include "text/utf8.h"
@@ -107,6 +110,14 @@ void check_memory(GptConfig c, int vocab_estimate, const TrainOptions& o) {
                      ", but the browser gives gptlab at most " +
                      std::to_string(static_cast<long long>((kMemoryLimit - kHeadroom) / 1e6)) +
                      " MB. Make it smaller (layers, n_embd, block size or batch size).");
+}
+
+// The options generate() and nextToken() sample with; never a <pad>, <mask> or <bos>.
+SamplingOptions sampling_from(const val& sampling, const Tokenizer& tok) {
+  const SamplingOptions defaults;
+  return {get<float>(sampling, "temperature", defaults.temperature),
+          get<int>(sampling, "topK", defaults.top_k), get<float>(sampling, "topP", defaults.top_p),
+          never_sampled(tok), get<bool>(sampling, "cache", defaults.kv_cache)};
 }
 
 val eval_object(const EvalResult& r) {
@@ -274,11 +285,7 @@ class JsTrainer {
   std::string generate(std::string prompt, int max_tokens, val sampling, val on_token) {
     return guard([&] {
       const Tokenizer& tok = t_->tokenizer();
-      const SamplingOptions defaults;
-      const SamplingOptions s{get<float>(sampling, "temperature", defaults.temperature),
-                              get<int>(sampling, "topK", defaults.top_k),
-                              get<float>(sampling, "topP", defaults.top_p), never_sampled(tok),
-                              get<bool>(sampling, "cache", defaults.kv_cache)};
+      const SamplingOptions s = sampling_from(sampling, tok);
       Rng rng(static_cast<std::uint64_t>(get<double>(sampling, "seed", 1)));
       std::vector<int> ids = tok.encode(prompt);
       if (ids.empty()) ids = tok.encode("\n");
@@ -304,16 +311,122 @@ class JsTrainer {
       const auto filled =
           fill_masks(t_->model(), tok.encode(text, AllowedSpecials::every()), tok.special_id("<mask>"), k);
       val out = val::array();
-      for (const auto& cands : filled) {
-        val list = val::array();
-        for (const Candidate& c : cands) {
-          val o = val::object();
-          o.set("text", tok.decode(std::vector<int>{c.token}));
-          o.set("probability", c.probability);
-          list.call<void>("push", o);
-        }
-        out.call<void>("push", list);
+      for (const auto& cands : filled) out.call<void>("push", candidates_js(cands));
+      return out;
+    });
+  }
+
+  // The text of every token id, special tokens as their names.
+  val vocabulary() const {
+    return guard([&] {
+      std::vector<int> ids(t_->tokenizer().vocab_size());
+      for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int>(i);
+      return token_texts(ids);
+    });
+  }
+
+  // Causal models: what the model would write after the text (its last block_size tokens; an
+  // empty text reads as "\n", as in generate). probabilities: the model's belief over the tokens
+  // sampling may write, softmax of the last logits with <pad>, <mask> and <bos> at 0 (what
+  // sampling at temperature 1 without top-k or top-p draws from); sampled: what sampling under
+  // the options draws from (sampling_distribution). {tokens: string[], probabilities, sampled:
+  // Float32Array (vocab)}.
+  val next_token(std::string text, val sampling) {
+    return guard([&] {
+      if (t_->model().config().attention != AttentionMode::causal)
+        throw ShapeError("This is a masked model; it fills in blanks rather than predicting the next token.");
+      const Tokenizer& tok = t_->tokenizer();
+      std::vector<int> ids = tok.encode(text);
+      if (ids.empty()) ids = tok.encode("\n");
+      const std::size_t block = t_->model().config().block_size;
+      if (ids.size() > block) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(block));
+      Gpt<float>& m = t_->model();
+      const int T = static_cast<int>(ids.size()), V = m.vocab_size();
+      m.forward({ids.data(), nullptr, nullptr, 1, T});
+      const float* last = m.logits() + static_cast<std::size_t>(T - 1) * V;
+      const std::vector<float> belief = sampling_distribution(last, V, {1.0f, 0, 1.0f, never_sampled(tok)});
+      const std::vector<float> sampled = sampling_distribution(last, V, sampling_from(sampling, tok));
+      val out = val::object();
+      out.set("tokens", token_texts(ids));
+      out.set("probabilities", copy_to_js("Float32Array", belief));
+      out.set("sampled", copy_to_js("Float32Array", sampled));
+      return out;
+    });
+  }
+
+  // Causal models: the loss of each next token of the text (cut to the block size) and the k
+  // tokens the model expected there. {tokens: string[], losses: Float32Array (T - 1), top:
+  // [{text, probability}][] (T - 1)}: losses[t] = -log p(tokens[t + 1] | tokens[..t]).
+  val surprise(std::string text, int k) {
+    return guard([&] {
+      const std::vector<int> ids = block_of(text);
+      const std::vector<NextTokenLoss> per_token = per_token_loss(t_->model(), ids, k);
+      std::vector<float> losses;
+      val top = val::array();
+      for (const NextTokenLoss& t : per_token) {
+        losses.push_back(t.loss);
+        top.call<void>("push", candidates_js(t.top));
       }
+      val out = val::object();
+      out.set("tokens", token_texts(ids));
+      out.set("losses", copy_to_js("Float32Array", losses));
+      out.set("top", top);
+      return out;
+    });
+  }
+
+  // The logit lens at one position of the text (cut to the block size; -1 the last): the k
+  // likeliest tokens of the final norm and LM head applied to the residual stream after the
+  // embeddings and after every block. {tokens: string[], layers: [{label, top: [{text, probability}]}]}.
+  val logit_lens(std::string text, int position, int k) {
+    return guard([&] {
+      const std::vector<int> ids = block_of(text);
+      if (position == -1) position = static_cast<int>(ids.size()) - 1;
+      const auto lens = gptlab::logit_lens(t_->model(), ids, position, k);
+      val layers = val::array();
+      for (std::size_t l = 0; l < lens.size(); ++l) {
+        val o = val::object();
+        o.set("label", l == 0 ? std::string("embeddings") : "after block " + std::to_string(l));
+        o.set("top", candidates_js(lens[l]));
+        layers.call<void>("push", o);
+      }
+      val out = val::object();
+      out.set("tokens", token_texts(ids));
+      out.set("layers", layers);
+      return out;
+    });
+  }
+
+  // The token ('tokens') or learned position ('positions') embedding table on its top two
+  // principal components: {texts: string[], x, y: Float32Array (rows), explained: [number, number]}.
+  val embedding_projection(std::string table) {
+    return guard([&] {
+      Gpt<float>& m = t_->model();
+      const GptConfig& c = m.config();
+      if (table != "tokens" && table != "positions")
+        throw OptionError("Unknown embedding table \"" + table + "\"; use tokens or positions.");
+      const bool tokens = table == "tokens";
+      if (!tokens && c.positions != Positions::learned)
+        throw ShapeError(std::string("This model has no learned position table (its positions are ") +
+                         to_string(c.positions) + ").");
+      const ParamTensor& t = m.tensor(tokens ? "transformer.wte.weight" : "transformer.wpe.weight");
+      const int rows = t.shape[0];
+      const PrincipalComponents pc = principal_components(m.params().data() + t.offset, rows, t.shape[1]);
+      std::vector<float> x(rows), y(rows);
+      val texts = val::array();
+      for (int r = 0; r < rows; ++r) {
+        x[r] = pc.projections[static_cast<std::size_t>(r) * 2];
+        y[r] = pc.projections[static_cast<std::size_t>(r) * 2 + 1];
+        if (!tokens) texts.call<void>("push", std::to_string(r));
+      }
+      val explained = val::array();
+      explained.call<void>("push", pc.explained[0]);
+      explained.call<void>("push", pc.explained[1]);
+      val out = val::object();
+      out.set("texts", tokens ? vocabulary() : texts);
+      out.set("x", copy_to_js("Float32Array", x));
+      out.set("y", copy_to_js("Float32Array", y));
+      out.set("explained", explained);
       return out;
     });
   }
@@ -333,8 +446,12 @@ class JsTrainer {
 
  private:
   explicit JsTrainer(std::unique_ptr<Trainer> t) : t_(std::move(t)) {}
+  // The text's first block_size tokens. A masked model reads special tokens written in the
+  // text (<mask>), as fill does; a causal model reads them as plain text.
   std::vector<int> block_of(const std::string& text) const {
-    std::vector<int> ids = t_->tokenizer().encode(text);
+    const bool masked = t_->model().config().attention == AttentionMode::bidirectional;
+    std::vector<int> ids =
+        t_->tokenizer().encode(text, masked ? AllowedSpecials::every() : AllowedSpecials{});
     if (ids.empty()) throw ShapeError("There is no text to look at.");
     ids.resize(std::min<std::size_t>(ids.size(), t_->model().config().block_size));
     return ids;
@@ -343,6 +460,17 @@ class JsTrainer {
     val tokens = val::array();
     for (int id : ids) tokens.call<void>("push", t_->tokenizer().decode(std::vector<int>{id}));
     return tokens;
+  }
+  // [{text, probability}] for a list of candidates.
+  val candidates_js(const std::vector<Candidate>& candidates) const {
+    val list = val::array();
+    for (const Candidate& c : candidates) {
+      val o = val::object();
+      o.set("text", t_->tokenizer().decode(std::vector<int>{c.token}));
+      o.set("probability", c.probability);
+      list.call<void>("push", o);
+    }
+    return list;
   }
   static std::string bytes_from(const val& array) {
     const std::vector<unsigned char> v = emscripten::convertJSArrayToNumberVector<unsigned char>(array);
@@ -384,6 +512,11 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("tensorStats", &JsTrainer::tensor_stats)
       .function("generate", &JsTrainer::generate)
       .function("fill", &JsTrainer::fill)
+      .function("vocabulary", &JsTrainer::vocabulary)
+      .function("nextToken", &JsTrainer::next_token)
+      .function("surprise", &JsTrainer::surprise)
+      .function("logitLens", &JsTrainer::logit_lens)
+      .function("embeddingProjection", &JsTrainer::embedding_projection)
       .function("saveCheckpoint", &JsTrainer::save_checkpoint)
       .function("exportSafetensors", &JsTrainer::export_safetensors)
       .function("exportTokenizer", &JsTrainer::export_tokenizer);

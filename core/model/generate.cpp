@@ -17,7 +17,19 @@ std::vector<int> never_sampled(const Tokenizer& tokenizer) {
   return ids;
 }
 
-int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng) {
+namespace {
+
+// The ids sampling may draw, most likely first, with unnormalised weights
+// w_i = exp((l_i - l_max) / temperature) and their sum: the drawable (not banned) ids, cut to
+// the top_k largest logits, then to the shortest prefix whose mass reaches top_p of theirs.
+// Temperature 0 keeps the likeliest drawable id alone, with weight 1.
+struct KeptTokens {
+  std::vector<int> ids;
+  std::vector<double> weights;
+  double total;
+};
+
+KeptTokens kept_tokens(const float* logits, int V, const SamplingOptions& o) {
   if (!(o.temperature >= 0)) throw OptionError("The temperature cannot be negative.");
   if (!(o.top_p > 0 && o.top_p <= 1)) throw OptionError("top_p must be above 0 and at most 1.");
   if (o.top_k < 0) throw OptionError("top_k cannot be negative.");
@@ -30,18 +42,54 @@ int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng)
   if (order.empty()) throw ShapeError("Every token is banned from sampling; there is nothing to draw.");
   const int drawable = static_cast<int>(order.size());
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logits[a] > logits[b]; });
-  if (o.temperature == 0) return order[0];
+  if (o.temperature == 0) return {{order[0]}, {1.0}, 1.0};
   const int k = o.top_k > 0 ? std::min(o.top_k, drawable) : drawable;
   std::vector<double> p(k);
   for (int i = 0; i < k; ++i) p[i] = std::exp((logits[order[i]] - logits[order[0]]) / o.temperature);
   const double total = std::accumulate(p.begin(), p.end(), 0.0);
   int keep = 0;  // top-p: the smallest prefix whose probability reaches p (at least one token)
   for (double mass = 0; keep < k && (keep == 0 || mass < o.top_p * total); ++keep) mass += p[keep];
-  const double kept = std::accumulate(p.begin(), p.begin() + keep, 0.0);
-  double u = rng.uniform_double() * kept;
-  for (int i = 0; i < keep; ++i)
-    if ((u -= p[i]) < 0) return order[i];
-  return order[keep - 1];
+  order.resize(keep);
+  p.resize(keep);
+  const double kept = std::accumulate(p.begin(), p.end(), 0.0);
+  return {std::move(order), std::move(p), kept};
+}
+
+}  // namespace
+
+// p_i = w_i / sum of the kept weights at the kept ids, 0 at every other id.
+std::vector<float> sampling_distribution(const float* logits, int V, const SamplingOptions& o) {
+  const KeptTokens kept = kept_tokens(logits, V, o);
+  std::vector<float> p(V, 0.0f);
+  for (std::size_t i = 0; i < kept.ids.size(); ++i)
+    p[kept.ids[i]] = static_cast<float>(kept.weights[i] / kept.total);
+  return p;
+}
+
+// Inverse-CDF sampling over the kept ids, most likely first: the first id whose running
+// weight passes u * total, u uniform in [0, 1). Temperature 0 draws no random number.
+int sample_token(const float* logits, int V, const SamplingOptions& o, Rng& rng) {
+  const KeptTokens kept = kept_tokens(logits, V, o);
+  if (o.temperature == 0) return kept.ids[0];
+  double u = rng.uniform_double() * kept.total;
+  for (std::size_t i = 0; i < kept.ids.size(); ++i)
+    if ((u -= kept.weights[i]) < 0) return kept.ids[i];
+  return kept.ids.back();
+}
+
+std::vector<Candidate> most_likely(const float* logits, int V, int k) {
+  const float maxv = *std::max_element(logits, logits + V);
+  double sum = 0;
+  for (int j = 0; j < V; ++j) sum += std::exp(static_cast<double>(logits[j]) - maxv);
+  std::vector<Candidate> c(V);
+  for (int j = 0; j < V; ++j)
+    c[j] = {j, static_cast<float>(std::exp(static_cast<double>(logits[j]) - maxv) / sum)};
+  const int n = std::clamp(k, 0, V);
+  std::partial_sort(c.begin(), c.begin() + n, c.end(), [&](const Candidate& a, const Candidate& b) {
+    return logits[a.token] > logits[b.token] || (logits[a.token] == logits[b.token] && a.token < b.token);
+  });
+  c.resize(n);
+  return c;
 }
 
 namespace {
@@ -110,16 +158,7 @@ std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vec
   std::vector<std::vector<Candidate>> out;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i] != mask_id) continue;
-    const float* l = model.logits() + i * V;
-    const float maxv = *std::max_element(l, l + V);
-    double sum = 0;
-    for (int j = 0; j < V; ++j) sum += std::exp(l[j] - maxv);
-    std::vector<Candidate> c(V);
-    for (int j = 0; j < V; ++j) c[j] = {j, static_cast<float>(std::exp(l[j] - maxv) / sum)};
-    std::partial_sort(c.begin(), c.begin() + std::min(k, V), c.end(),
-                      [](const Candidate& a, const Candidate& b) { return a.probability > b.probability; });
-    c.resize(std::min(k, V));
-    out.push_back(std::move(c));
+    out.push_back(most_likely(model.logits() + i * V, V, k));
   }
   return out;
 }

@@ -32,7 +32,15 @@ struct SamplingOptions {
 // (those the tokenizer has). <eos> stays drawable.
 std::vector<int> never_sampled(const Tokenizer& tokenizer);
 
-// Draws a token id from logits (V values) under the options, never a banned id.
+// The probabilities sample_token draws from (V values, summing to 1): over the ids kept,
+//   p_i = exp(l_i / temperature) / sum_kept exp(l_j / temperature),
+// where an id is kept if it is not banned, is among the top_k largest logits (top_k > 0),
+// and lies in the smallest most-likely-first prefix of those whose probability reaches top_p;
+// every other id is exactly 0. Temperature 0 puts all the mass on the likeliest drawable id
+// (the lowest id among equal logits). Throws as sample_token does.
+std::vector<float> sampling_distribution(const float* logits, int V, const SamplingOptions& options);
+
+// Draws a token id from sampling_distribution(logits, V, options), never a banned id.
 // Throws OptionError for a negative temperature or top_k, or top_p outside (0, 1];
 // ShapeError for non-finite logits or every id banned.
 int sample_token(const float* logits, int V, const SamplingOptions& options, Rng& rng);
@@ -44,12 +52,18 @@ std::vector<int> generate(Gpt<float>& model, const std::vector<int>& prompt, int
                           const SamplingOptions& options, Rng& rng,
                           const std::function<bool(int)>& on_token = {});
 
-// For a bidirectional (masked LM) model: the k most likely tokens at every
-// position holding mask_id, with their probabilities.
+// A token and the probability a model gives it.
 struct Candidate {
   int token;
   float probability;
 };
+
+// The k most likely ids of softmax(logits) over V values, most likely first (the lower id
+// first among equal logits), with their probabilities.
+std::vector<Candidate> most_likely(const float* logits, int V, int k);
+
+// For a bidirectional (masked LM) model: the k most likely tokens at every
+// position holding mask_id, with their probabilities.
 std::vector<std::vector<Candidate>> fill_masks(Gpt<float>& model, const std::vector<int>& tokens, int mask_id,
                                                int k);
 

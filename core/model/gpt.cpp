@@ -293,8 +293,20 @@ void Gpt<T>::layers_forward(Activations& a, const Pass& pass) {
   dropout_forward(a.emb.data(), a.emb_mask.data(), x, n * C, pass.dropout, *pass.rng);
   const T* res = a.emb.data();
   for (int l = 0; l < cfg_.n_layer; ++l) res = block_forward(l, a.layers[l], a, res, pass);
-  norm_forward(a.lnf.data(), a.lnf_mean.data(), a.lnf_rstd.data(), res, w_.lnf_w, w_.lnf_b, n);
-  linear_forward<T>(a.logits.data(), a.lnf.data(), w_.lm_head, nullptr, n, C, cfg_.vocab_size);
+  head_forward(a.logits.data(), a.lnf.data(), a.lnf_mean.data(), a.lnf_rstd.data(), res, n);
+}
+
+// The read-out: lnf = norm_f(x) (keeping mean and rstd for backward), logits = lnf lm_head^T.
+template <typename T>
+void Gpt<T>::head_forward(T* logits, T* lnf, T* mean, T* rstd, const T* x, int n) const {
+  norm_forward(lnf, mean, rstd, x, w_.lnf_w, w_.lnf_b, n);
+  linear_forward<T>(logits, lnf, w_.lm_head, nullptr, n, cfg_.n_embd, cfg_.vocab_size);
+}
+
+template <typename T>
+void Gpt<T>::read_out(T* logits, const T* x, int n) const {
+  std::vector<T> lnf(static_cast<std::size_t>(n) * cfg_.n_embd), mean(n), rstd(n);
+  head_forward(logits, lnf.data(), mean.data(), rstd.data(), x, n);
 }
 
 // One transformer block on the residual stream res; returns its output (L.res_out). Without an
@@ -417,6 +429,14 @@ const T* Gpt<T>::attention(int layer) const {
     throw ShapeError("There is no attention for layer " + std::to_string(layer) +
                      " (run a forward pass first).");
   return act_.layers[layer].probs.data();
+}
+
+template <typename T>
+const T* Gpt<T>::residual(int after) const {
+  if (after < 0 || after > cfg_.n_layer || B_ == 0)
+    throw ShapeError("There is no residual stream after layer " + std::to_string(after) +
+                     " (run a forward pass first).");
+  return after == 0 ? act_.emb.data() : act_.layers[after - 1].res_out.data();
 }
 
 template class Gpt<float>;

@@ -62,6 +62,13 @@ class Gpt : public Model<T> {
   // Attention weights of one layer after the last forward: (B, n_head, T, T),
   // row i the distribution of query i over the keys (before dropout).
   const T* attention(int layer) const;
+  // The residual stream after the last forward, (B, T, C): after = 0 the embeddings
+  // (wte[tokens] (+ wpe), after dropout if it trained), after = l the output of block l
+  // (l = 1 .. n_layer; without the residual, the block's output is the stream).
+  const T* residual(int after) const;
+  // The model's read-out on n rows of a residual stream x (n, C), as the forward ends:
+  // logits (n, V) = norm_f(x) lm_head^T. The logit lens applies it to earlier layers.
+  void read_out(T* logits, const T* x, int n) const;
   int last_batch() const { return B_; }
   int last_T() const { return T_; }
 
@@ -157,6 +164,7 @@ class Gpt : public Model<T> {
   static void size_activations(Activations& a, const GptConfig& cfg, std::size_t n, std::size_t att,
                                std::size_t scratch);
   void layers_forward(Activations& a, const Pass& pass);
+  void head_forward(T* logits, T* lnf, T* mean, T* rstd, const T* x, int n) const;
   const T* block_forward(int l, LayerActivations& L, Activations& a, const T* res, const Pass& pass);
   void norm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n) const;
   void norm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, const T* mean, const T* rstd,

@@ -5,6 +5,7 @@ import { preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,4 +78,19 @@ export async function setField(page, name, value) {
   if (await field.evaluate((f) => f.tagName === 'SELECT')) await field.selectOption(String(value));
   else await field.fill(String(value));
   await field.dispatchEvent('change');
+}
+
+// A tutorial page on another origin (localhost, while the lab is on 127.0.0.1) that embeds one
+// view: `${url}?w=600&h=450&src=<the lab's embed link>`.
+export async function tutorialHost() {
+  const host = http.createServer((req, res) => {
+    const q = new URL(req.url, 'http://host').searchParams;
+    if (!q.get('src')) return res.writeHead(404).end();
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(`<!doctype html><html lang="en"><title>A tutorial</title><body style="margin:0">` +
+      `<iframe title="gptlab" src="${q.get('src').replace(/"/g, '&quot;')}" width="${Number(q.get('w'))}" ` +
+      `height="${Number(q.get('h'))}" style="border:0;display:block"></iframe></body></html>`);
+  });
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  return { url: `http://localhost:${host.address().port}/`, close: () => host.close() };
 }

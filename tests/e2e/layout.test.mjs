@@ -4,10 +4,9 @@
 // (axe-core). Screenshots go to test-results/ (not committed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { assertHidden, startApp } from './harness.mjs';
+import { assertHidden, startApp, tutorialHost } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -17,17 +16,8 @@ const SIZES = [[1280, 800], [800, 600], [390, 844]];
 let app, host, hostUrl;
 before(async () => {
   app = await startApp();
-  // A tutorial page on another origin (localhost vs 127.0.0.1) that embeds one view.
-  host = http.createServer((req, res) => {
-    const q = new URL(req.url, 'http://host').searchParams;
-    if (!q.get('src')) return res.writeHead(404).end();
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(`<!doctype html><html lang="en"><title>A tutorial</title><body style="margin:0">` +
-      `<iframe title="gptlab" src="${q.get('src').replace(/"/g, '&quot;')}" width="${Number(q.get('w'))}" ` +
-      `height="${Number(q.get('h'))}" style="border:0;display:block"></iframe></body></html>`);
-  });
-  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostUrl = `http://localhost:${host.address().port}/`;
+  host = await tutorialHost();
+  hostUrl = host.url;
 });
 after(async () => {
   await app?.close();
@@ -110,7 +100,9 @@ for (const [width, height] of SIZES) {
 const EMBEDS = [['tokenizer', 600, 500, '#tok-tokens'], ['tokenizer', 800, 450, '#tok-tokens'], ['train', 800, 450, '#train-chart'],
   ['train', 390, 700, '#train-start'], ['attention', 800, 450, '#att-train'], ['attention', 390, 700, '#att-status'],
   ['runs', 800, 450, '#runs-chart'], ['runs', 390, 700, '#runs-chart'], ['lessons', 800, 450, '#lesson-title'],
-  ['lessons', 390, 700, '#lesson-title']];
+  ['lessons', 390, 700, '#lesson-title'], ['next-token', 600, 450, '#next-text'], ['surprise', 600, 450, '#surprise-status'],
+  ['embeddings', 600, 450, '#emb-table'], ['logit-lens', 600, 450, '#lens-text'], ['weights', 600, 450, '#weights-status']];
+const PANELS = ['next-token', 'surprise', 'embeddings', 'logit-lens', 'weights'];  // of "Inside the model"
 for (const [view, width, height, key] of EMBEDS) {
   test(`the ${view} embed at ${width}x${height} on another origin shows ${key} first`, async () => {
     const context = await app.browser.newContext({ viewport: { width, height }, bypassCSP: true });
@@ -120,7 +112,9 @@ for (const [view, width, height, key] of EMBEDS) {
       await page.goto(`${hostUrl}?w=${width}&h=${height}&src=${encodeURIComponent(src)}`);
       const frame = page.frames().find((f) => f.url().startsWith(app.url));
       assert.ok(frame, 'the lab loaded in the frame');
-      await frame.locator(`#view-${view}`).waitFor();
+      const shown = PANELS.includes(view) ? 'attention' : view;
+      await frame.locator(`#view-${shown}`).waitFor();
+      if (shown === 'attention') await assertHidden(frame.locator('.panel-tabs'), 'the tabs of the other panels');
       if (view === 'tokenizer') await frame.locator('#tok-tokens[data-seq]').waitFor({ state: 'attached', timeout: 30_000 });
       await assertHidden(frame.locator('header'), 'the page chrome');
       assert.ok(await overflowX(frame) <= 0, `the ${view} embed scrolls sideways`);

@@ -41,6 +41,9 @@ describe('declarations match the module', () => {
       nLayer: () => trainer.nLayer(), nHead: () => trainer.nHead(), objective: () => trainer.objective(), attention: () => trainer.attention('It is', 0), logits: () => trainer.logits('It is'),
       attentionBatch: () => trainer.attentionBatch(['It is', 'It'], 0), tensorStats: () => trainer.tensorStats(),
       generate: () => trainer.generate('It', 3, {}, null), fill: () => null /* causal model: see trainer.test.ts */,
+      vocabulary: () => trainer.vocabulary(), nextToken: () => trainer.nextToken('It is', { topK: 3 }),
+      surprise: () => trainer.surprise('It is', 2), logitLens: () => trainer.logitLens('It is', -1, 2),
+      embeddingProjection: () => trainer.embeddingProjection('tokens'),
       saveCheckpoint: () => trainer.saveCheckpoint(), exportSafetensors: () => trainer.exportSafetensors(),
       exportTokenizer: () => trainer.exportTokenizer(),
       // MatmulBenchmark

@@ -9,7 +9,8 @@ const changed = (): LabState => {
   s.tokenizer = { kind: 'bpe-gpt4', vocabSize: 777, corpus: 'text', whitespace: true, merges: 12,
     text: 'Ünïcödé: 日本語のテキスト, emoji 👩‍👩‍👧 and <b>markup</b> & "quotes"\n\ttabs' };
   s.train = { ...s.train, objective: 'masked', layers: 3, heads: 2, embd: 48, dropout: 0.15, lr: 3e-4, seed: 7, ffn: 'swiglu' };
-  s.attention = { text: 'Mr. Darcy', layer: 1, head: 3 };
+  s.attention = { text: 'Mr. Darcy', layer: 1, head: 3, lines: true };
+  s.inside = { panel: 'logit-lens', temperature: 0.7, topK: 5, topP: 0.9, position: 3, table: 'positions' };
   return s;
 };
 
@@ -21,6 +22,20 @@ describe('share links', () => {
     const embedded = await hashToState(await stateToHash(s, 'tokenizer'));
     expect(embedded.embed).toBe('tokenizer');
     expect(embedded.state).toEqual(s);
+  });
+
+  it('embed one panel of "Inside the model" by its own name', async () => {
+    const s = changed();
+    const hash = await stateToHash(s, 'attention');
+    expect(hash).toMatch(/&embed=logit-lens$/);
+    const opened = await hashToState(hash);
+    expect(opened.embed).toBe('attention');
+    expect(opened.state).toEqual(s);
+    // A panel named in the embed wins over the one the state was shared from; an unknown one is refused.
+    const next = await hashToState(hash.replace('embed=logit-lens', 'embed=next-token'));
+    expect(next.state.inside.panel).toBe('next-token');
+    expect((await hashToState('#embed=weights')).state.inside.panel).toBe('weights');
+    expect((await hashToState('#embed=kernels')).error).toBe('There is no view called “kernels” to embed.');
   });
 
   it('carry a large text, compressed', async () => {

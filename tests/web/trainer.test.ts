@@ -27,6 +27,29 @@ const cliFlags = ['--batch', '8', '--eval-batches', '2', '--seed', '42', '--lr',
 let core: GptlabModule;
 beforeAll(async () => { core = await loadCore(); });
 
+function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+}
+
+// What sampling draws from, recomputed from the temperature-1 probabilities q (banned ids 0):
+// q^(1 / temperature) over the ids with q > 0, most likely first, cut to the topK, then to the
+// shortest prefix reaching topP of their mass, renormalised; temperature 0 all on the likeliest.
+function sampledFrom(q: Float32Array, temperature: number, topK: number, topP: number): number[] {
+  const out: number[] = Array(q.length).fill(0);
+  const ids = [...q.keys()].filter((i) => q[i] > 0).sort((a, b) => q[b] - q[a] || a - b);
+  if (temperature === 0) { out[ids[0]] = 1; return out; }
+  const kept = topK > 0 ? ids.slice(0, topK) : ids;
+  const w = kept.map((i) => Math.pow(q[i], 1 / temperature));
+  const total = w.reduce((a, b) => a + b, 0);
+  let n = 0;
+  for (let mass = 0; n < kept.length && (n === 0 || mass < topP * total); n++) mass += w[n];
+  const z = w.slice(0, n).reduce((a, b) => a + b, 0);
+  for (let i = 0; i < n; i++) out[kept[i]] = w[i] / z;
+  return out;
+}
+
 describe('the Trainer binding', () => {
   test('50 steps: the loss falls, evaluation and sampling work', () => {
     const t = core.Trainer.create(austen, options);
@@ -190,6 +213,94 @@ describe('the Trainer binding', () => {
     t.step(20);
     const cached = t.generate('It is', 20, { temperature: 0 }, null);
     expect(t.generate('It is', 20, { temperature: 0, cache: false }, null)).toBe(cached);
+    t.delete();
+  });
+
+  test('next token: sampled is the JS reference of temperature, top-k and top-p applied to probabilities', () => {
+    const t = core.Trainer.create(austen, options);
+    t.step(20);
+    const vocab = t.vocabulary();
+    expect(vocab).toHaveLength(t.vocabSize());
+    const { tokens, probabilities, sampled } = t.nextToken('It is a truth', {});
+    expect(tokens.join('')).toBe('It is a truth');
+    expect(probabilities).toHaveLength(t.vocabSize());
+    expect(Array.from(sampled)).toEqual(Array.from(probabilities));  // the defaults change nothing
+    for (const name of ['<pad>', '<mask>', '<bos>'])
+      if (vocab.includes(name)) expect(probabilities[vocab.indexOf(name)], name).toBe(0);
+    const cases = [{ temperature: 0.7 }, { temperature: 1.6 }, { topK: 5 }, { topP: 0.8 },
+      { temperature: 1.3, topK: 12, topP: 0.9 }, { temperature: 0 }];
+    for (const sampling of cases) {
+      const got = t.nextToken('It is a truth', sampling).sampled;
+      const want = sampledFrom(probabilities, sampling.temperature ?? 1, sampling.topK ?? 0, sampling.topP ?? 1);
+      expect(got.reduce((a, b) => a + b, 0), JSON.stringify(sampling)).toBeCloseTo(1, 5);
+      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i]), `${JSON.stringify(sampling)} id ${i}`).toBeLessThan(1e-5);
+    }
+    const greedy = t.nextToken('It is a truth', { temperature: 0 }).sampled;
+    expect(greedy.filter((p) => p !== 0)).toEqual(new Float32Array([1]));
+    expect(greedy[argmax(probabilities)]).toBe(1);
+    // The context is the text's last blockSize tokens.
+    expect(t.nextToken('x'.repeat(40) + 'It is', {}).tokens.join('')).toBe('x'.repeat(27) + 'It is');
+    t.delete();
+  });
+
+  test('surprise, logit lens and embedding projection: shapes, and agreement with the logits', () => {
+    const t = core.Trainer.create(austen, { ...options, model: { ...options.model, positions: 'learned' } });
+    t.step(20);
+    const vocab = t.vocabulary();
+    const text = 'It is a truth';
+    const { logits } = t.logits(text);
+    const V = t.vocabSize();
+    const row = (i: number) => logits.subarray(i * V, (i + 1) * V);
+    const s = t.surprise(text, 3);
+    expect(s.tokens).toHaveLength(13);
+    expect(s.losses).toHaveLength(12);
+    expect(s.top).toHaveLength(12);
+    for (let i = 0; i < 12; i++) {
+      expect(Number.isFinite(s.losses[i])).toBe(true);
+      expect(s.top[i]).toHaveLength(3);
+      expect(s.top[i][0].probability).toBeGreaterThanOrEqual(s.top[i][1].probability);
+      expect(s.top[i][0].text).toBe(vocab[argmax(row(i))]);
+      const l = row(i), max = l[argmax(l)];
+      const logZ = max + Math.log(l.reduce((a, x) => a + Math.exp(x - max), 0));
+      expect(s.losses[i]).toBeCloseTo(logZ - l[vocab.indexOf(s.tokens[i + 1])], 4);
+    }
+    const lens = t.logitLens(text, -1, 4);
+    expect(lens.tokens).toEqual(s.tokens);
+    expect(lens.layers.map((l) => l.label)).toEqual(['embeddings', 'after block 1', 'after block 2']);
+    expect(lens.layers).toHaveLength(t.nLayer() + 1);
+    for (const layer of lens.layers) expect(layer.top).toHaveLength(4);
+    expect(lens.layers[2].top[0].text).toBe(vocab[argmax(row(12))]);
+    expect(() => t.logitLens(text, 13, 4)).toThrowError('Position 13 is outside the text\'s 13 tokens.');
+    const tokens = t.embeddingProjection('tokens');
+    expect(tokens.texts).toEqual(vocab);
+    expect(tokens.x).toHaveLength(V);
+    expect(tokens.y).toHaveLength(V);
+    const positions = t.embeddingProjection('positions');
+    expect(positions.texts.slice(0, 3)).toEqual(['0', '1', '2']);
+    expect(positions.x).toHaveLength(t.blockSize());
+    for (const { explained: [a, b] } of [tokens, positions]) {
+      expect(a).toBeGreaterThan(0);
+      expect(a).toBeLessThanOrEqual(1);
+      expect(b).toBeGreaterThan(0);
+      expect(b).toBeLessThanOrEqual(a);
+      expect(a + b).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    t.delete();
+    const rope = core.Trainer.create(austen, options);
+    expect(() => rope.embeddingProjection('positions')).toThrowError(
+      'This model has no learned position table (its positions are rope).');
+    rope.delete();
+  });
+
+  test('a masked model: attention reads <mask> as one token; next-token views say what they are for', () => {
+    const t = core.Trainer.create(austen, { ...options, objective: 'masked' });
+    const att = t.attention('It is a <mask>', 0);
+    expect(att.tokens).toHaveLength(9);
+    expect(att.tokens).toContain('<mask>');
+    expect(() => t.nextToken('It is', {})).toThrowError(
+      'This is a masked model; it fills in blanks rather than predicting the next token.');
+    expect(() => t.surprise('It is', 3)).toThrowError(
+      'The per-token loss is for next-token models; this one is masked (bidirectional).');
     t.delete();
   });
 

@@ -1,11 +1,15 @@
 // Attention heatmaps on a canvas. One square per head: cell (i, j) is the weight query token
 // i (row) gives key token j (column), darker is more; the squares wrap in a grid, each titled
-// with its layer and head, the tokens written along both axes (whitespace made visible) where
+// with its layer and head (and its pattern where one is clear), the tokens written along both axes (whitespace made visible) where
 // the cells are large enough to read, and a colour legend below. drawAttentionGrid returns
 // where it drew, so a pointer position maps back to a cell.
 
 import { fitCanvas } from './line-chart';
 import { showWhitespace } from './whitespace';
+import { headPattern, type HeadPattern } from './head-summary';
+
+// A head's pattern in its square's title.
+const SHORT: Record<HeadPattern['name'], string> = { previous: 'previous token', self: 'itself', first: 'first token', same: 'same token' };
 
 export interface Square { layer: number; head: number }
 export interface Cell { square: number; query: number; key: number }
@@ -71,7 +75,8 @@ export function drawAttentionGrid(canvas: HTMLCanvasElement, input: GridInput): 
     ctx.font = '12px system-ui, sans-serif';
     ctx.textAlign = 'left';
     ctx.textBaseline = 'bottom';
-    ctx.fillText(`layer ${sq.layer + 1} · head ${sq.head + 1}`, x, y - 3);
+    const pattern = headPattern(input.weights[sq.layer], sq.head * T * T, input.tokens);
+    ctx.fillText(`layer ${sq.layer + 1} · head ${sq.head + 1}${pattern ? ` · ${SHORT[pattern.name]}` : ''}`, x, y - 3, size);
     drawSquare(ctx, input.weights[sq.layer], sq.head * T * T, T, x, y, cell);
     ctx.font = font;
     if (withLabels && i % cols === 0) rowLabels(ctx, labels, x, y, cell);

@@ -3,26 +3,29 @@
 // readout of the cell under the pointer, refreshed after each evaluation while the model
 // trains; and RoPE's rotation by position. An embedded view can train a model of its own.
 import { AttentionPanel } from './attention-panel';
+import { AttentionLines } from './attention-lines';
+import { describePattern, headPattern } from './head-summary';
 import type { Square } from './attention-grid';
 import { loadGptlab, type GptlabModule } from './gptlab';
 import type { LabState } from './lab-state';
-import { change, embedView, getState, subscribe } from './store';
+import { change, getState, subscribe } from './store';
 import { nextSeq, onTrainer, sendTrainer } from './trainer-client';
-import { pauseOrResume, stopTraining, trainOrResume } from './train-view';
+import { panelShown } from './inside-view';
 import type { FromTrainer } from './train-protocol';
 import { $ } from './dom';
 
 const text = $<HTMLInputElement>('att-text'), headSelect = $<HTMLSelectElement>('att-head');
 const status = $<HTMLParagraphElement>('att-status'), canvas = $<HTMLCanvasElement>('att-canvas');
 const panel = new AttentionPanel(canvas, $('att-tip'), $('att-hover'));
+const linesCanvas = $<HTMLCanvasElement>('att-lines-canvas'), lines = new AttentionLines(linesCanvas, $('att-hover'));
 
 let model: { layers: number; heads: number } | null = null;
 let seq = 0;
 let shown: Extract<FromTrainer, { type: 'inspected' }> | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
-// On the attention view, or shown inside a lesson.
-const visible = () => (embedView() ?? getState().view) === 'attention' || $('lesson-live').contains(canvas);
+// On the attention panel, or shown inside a lesson.
+const visible = () => panelShown() === 'attention' || $('lesson-live').contains(canvas);
 
 function inspect() {
   if (!model || !visible()) return;
@@ -53,13 +56,20 @@ function render() {
     status.className = '';
     return;
   }
-  const chosen = squares(s, m);
+  const chosen = squares(s, m), one = chosen.length === 1 ? chosen[0] : null, T = m.tokens.length;
+  const asLines = one !== null && s.attention.lines;
+  $('att-heatmap').hidden = asLines;
+  linesCanvas.hidden = !asLines;
+  $<HTMLInputElement>('att-lines').disabled = one === null;
+  if (asLines) lines.show(m.tokens, m.weights[one.layer], one.head * T * T);
   panel.show({ weights: m.weights, heads: m.heads, tokens: m.tokens, squares: chosen, columns: chosen.length > 1 ? m.heads : 1 });
   panel.onPick = chosen.length > 1 ? ({ layer, head }) => change((st) => Object.assign(st.attention, { layer, head })) : null;
   canvas.dataset.step = String(m.step);
   headSelect.value = s.attention.head < 0 ? '-1' : `${s.attention.layer}:${s.attention.head}`;
+  const pattern = one && describePattern(headPattern(m.weights[one.layer], one.head * T * T, m.tokens));
   status.textContent = `The model at step ${m.step.toLocaleString('en')}: ${m.tokens.length} tokens, ` +
-    `${m.weights.length} layers x ${m.heads} heads.`;
+    `${m.weights.length} layers x ${m.heads} heads.` + (one ? ` Layer ${one.layer + 1}, head ${one.head + 1} attends ` +
+    `${pattern ?? 'to many tokens at once (no single pattern takes half its attention)'}.` : '');
   status.className = '';
 }
 
@@ -75,25 +85,12 @@ onTrainer((m) => {
   } else if (m.type === 'error' && m.seq === seq) {
     status.textContent = m.message;
     status.className = 'error';
-  } else if (m.type === 'state') showTrainState(m.state);
+  }
 });
 
-// The embed's own training controls: start (or resume), pause, stop.
-function showTrainState(state: string) {
-  const busy = state === 'loading' || state === 'training';
-  $<HTMLButtonElement>('att-train').disabled = busy;
-  $<HTMLButtonElement>('att-pause').disabled = state !== 'training';
-  $<HTMLButtonElement>('att-stop').disabled = state !== 'training' && state !== 'paused';
-  $('att-train').textContent = state === 'paused' ? 'Resume training' : 'Train a model';
-}
-$('att-train').addEventListener('click', () => {
-  status.textContent = 'Starting to train…';
-  trainOrResume();
-});
-$('att-pause').addEventListener('click', () => void pauseOrResume());
-$('att-stop').addEventListener('click', stopTraining);
 
 text.addEventListener('input', () => change((s) => { s.attention.text = text.value; }));
+$('att-lines').addEventListener('change', (e) => change((s) => { s.attention.lines = (e.target as HTMLInputElement).checked; }));
 headSelect.addEventListener('change', () => change((s) => {
   const [layer, head] = headSelect.value === '-1' ? [s.attention.layer, -1] : headSelect.value.split(':').map(Number);
   s.attention.layer = layer;
@@ -102,10 +99,13 @@ headSelect.addEventListener('change', () => change((s) => {
 
 subscribe((s, before) => {
   if (text.value !== s.attention.text) text.value = s.attention.text;
-  if (s.attention.text !== before.attention.text || (s.view === 'attention' && before.view !== 'attention')) {
+  const opened = panelShown() === 'attention' && (before.view !== s.view || before.inside.panel !== 'attention');
+  if (s.attention.text !== before.attention.text || opened) {
     clearTimeout(timer);
     timer = setTimeout(inspect, 150);
-  } else if (s.attention.head !== before.attention.head || s.attention.layer !== before.attention.layer) render();
+  } else if (s.attention.head !== before.attention.head || s.attention.layer !== before.attention.layer ||
+    s.attention.lines !== before.attention.lines) render();
+  $<HTMLInputElement>('att-lines').checked = s.attention.lines;
   if (visible()) void drawRope(s);
 });
 

@@ -136,9 +136,11 @@ export interface Trainer {
   nHead(): number;
   /** What the model was trained for (a checkpoint's own objective when resumed). */
   objective(): 'causal' | 'masked' | 'mntp';
-  /** The model's logits for a text cut to the block size: logits is T x vocab. */
+  /** The model's logits for a text cut to the block size: logits is T x vocab. A masked model reads
+   *  special tokens written in the text, as attention does. */
   logits(text: string): { tokens: string[]; logits: Float32Array };
-  /** Attention of one layer's heads on a text: weights is n_head x T x T, row = query. */
+  /** Attention of one layer's heads on a text: weights is n_head x T x T, row = query. A masked
+   *  model reads special tokens written in the text ("<mask>" is one token), as fill does. */
   attention(text: string, layer: number): { tokens: string[]; weights: Float32Array };
   /**
    * Attention of one layer's heads over texts padded with <pad> to the longest (length T), padding
@@ -154,6 +156,42 @@ export interface Trainer {
            onToken: ((text: string) => boolean | void) | null): string;
   /** Masked models: the k likeliest tokens for each <mask> in the text. */
   fill(text: string, k: number): { text: string; probability: number }[][];
+  /** The text of every token id (special tokens as their names, e.g. "<eos>"): labels for ids. */
+  vocabulary(): string[];
+  /**
+   * Causal models: the next token after the text (its last blockSize tokens; an empty text reads
+   * as "\n", as generate does). probabilities is the model's belief over the tokens sampling may
+   * write: softmax of the last position's logits with <pad>, <mask> and <bos> at 0, renormalised
+   * (what sampling at temperature 1 without topK or topP draws from). sampled is what generate
+   * draws from under the options (temperature, then topK, then topP, renormalised; dropped ids
+   * exactly 0; temperature 0 all on the likeliest). Both have vocabSize entries. Throws for a
+   * masked model.
+   */
+  nextToken(text: string, sampling: SamplingOptions):
+    { tokens: string[]; probabilities: Float32Array; sampled: Float32Array };
+  /**
+   * Causal models: where the model is surprised in a text cut to the block size (T tokens).
+   * losses[t] = -log p(tokens[t + 1] | tokens[..t]) in nats, top[t] the k likeliest next tokens at
+   * position t, most likely first; both have T - 1 entries. Their mean is the model's loss on the text.
+   */
+  surprise(text: string, k: number):
+    { tokens: string[]; losses: Float32Array; top: { text: string; probability: number }[][] };
+  /**
+   * The logit lens at one position of a text cut to the block size (-1: the last): the final norm
+   * and the LM head applied to the residual stream there after the embeddings and after each block,
+   * as the k likeliest tokens. layers has nLayer + 1 entries labelled "embeddings", "after block 1",
+   * ...; the last is the model's own prediction.
+   */
+  logitLens(text: string, position: number, k: number):
+    { tokens: string[]; layers: { label: string; top: { text: string; probability: number }[] }[] };
+  /**
+   * An embedding table on its top two principal components: 'tokens' (vocabSize rows, texts as
+   * vocabulary()) or 'positions' (blockSize rows, texts "0", "1", ...; throws unless the model has
+   * learned positions). x, y: each row's coordinates (the sign of each axis is fixed by its
+   * direction's largest entry being positive); explained: each axis' share of the total variance.
+   */
+  embeddingProjection(table: 'tokens' | 'positions'):
+    { texts: string[]; x: Float32Array; y: Float32Array; explained: [number, number] };
   saveCheckpoint(): Uint8Array;
   exportSafetensors(): Uint8Array;
   /** Hugging Face tokenizer.json for BPE, gptlab's tokenizer file for characters. */

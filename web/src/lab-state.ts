@@ -46,6 +46,18 @@ export interface AttentionState {
   text: string;
   layer: number;
   head: number;  // -1: every head of every layer (the model view)
+  lines: boolean;  // one head drawn as lines between two columns of tokens (BertViz), not a heatmap
+}
+
+/** The panels of "Inside the model"; each can be embedded by itself (embed=<panel>). */
+export const PANELS = ['attention', 'next-token', 'surprise', 'embeddings', 'logit-lens', 'weights'] as const;
+export type Panel = (typeof PANELS)[number];
+
+export interface InsideState {
+  panel: Panel;
+  temperature: number; topK: number; topP: number;  // the next-token panel's sampling settings
+  position: number;                                  // the logit lens' position in the text (-1: the last)
+  table: 'tokens' | 'positions';                     // the embeddings panel's table
 }
 
 /** A run a link carries to compare: its settings and recorded curves, never weights or the user's own text. */
@@ -67,6 +79,7 @@ export interface LabState {
   tokenizer: TokenizerState;
   train: TrainSettings;
   attention: AttentionState;
+  inside: InsideState;
   compare: SharedRun[];          // the runs on the comparison chart
   runs: RunsViewState;
   lesson: number;                // the chapter open in the Lessons view (1-based)
@@ -90,7 +103,8 @@ export function defaultState(): LabState {
       dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 2e-3, minLr: 2e-4, warmup: 50,
       steps: 2500, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 50,
       evalBatches: 8, documents: false, keyMask: true },
-    attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1 },
+    attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1, lines: false },
+    inside: { panel: 'attention', temperature: 1, topK: 0, topP: 1, position: -1, table: 'tokens' },
     compare: [],
     runs: { x: 'step', logX: false, trainToo: false },
     lesson: 1,
@@ -126,7 +140,9 @@ const RULES: { [K in Exclude<keyof LabState, 'compare'>]: LabState[K] extends ob
     clip: { num: [0, 100] }, batch: { int: [1, 512] }, seed: { int: [0, 2 ** 31 - 1] },
     evalInterval: { int: [1, 100_000] }, evalBatches: { int: [1, 200] },
   },
-  attention: { text: { text: 1000 }, layer: { int: [0, 11] }, head: { int: [-1, 15] } },
+  attention: { text: { text: 1000 }, layer: { int: [0, 11] }, head: { int: [-1, 15] }, lines: { bool: true } },
+  inside: { panel: { enum: PANELS }, temperature: { num: [0, 5] }, topK: { int: [0, 100_000] }, topP: { num: [0.01, 1] },
+    position: { int: [-1, 511] }, table: { enum: ['tokens', 'positions'] } },
   runs: { x: { enum: ['step', 'tokens', 'seconds'] }, logX: { bool: true }, trainToo: { bool: true } },
   lesson: { int: [1, LESSONS] },
 };

@@ -28,6 +28,8 @@ export interface ChartSpec {
   logX?: boolean;
   /** How x values are written (default: whole numbers with separators). */
   formatX?: (v: number) => string;
+  /** A legend of the series above the plot (default true); off where the page names them otherwise. */
+  legend?: boolean;
   /** Pointing at the chart writes here the value of every series at that x. */
   readout?: HTMLElement;
 }
@@ -83,7 +85,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
   const format = spec.format ?? ((v: number) => v.toFixed(2));
   const data = yRange(spec.series), range = data ?? [0, 1];
   const yTicks = data ? niceTicks(range[0], range[1], h < 160 ? 3 : 5) : [];
-  const legendRows = legendLayout(ctx, spec.series, w - 60);
+  const legendRows = spec.legend === false ? [] : legendLayout(ctx, spec.series, w - 60);
   const top = 8 + legendRows.length * 16, bottom = h - 34;
   const left = 22 + Math.max(12, ...yTicks.map((v) => ctx.measureText(format(v)).width));
   const rightTicks = spec.right ? yTicks.map((v) => (v * spec.right!.scale).toFixed(2)) : [];

@@ -5,6 +5,12 @@ import { change, embedView, getState, openHash, shareLink, subscribe, writeHash 
 import './tokenizer-view';
 import { applyQuery } from './train-view';
 import './attention-view';
+import './inside-view';
+import './next-token-view';
+import './surprise-view';
+import './embeddings-view';
+import './logit-lens-view';
+import './weights-view';
 import './runs-view';
 import './lessons-view';
 import './padding-mask';

@@ -31,7 +31,9 @@ export type CorpusRef = { kind: 'austen' } | { kind: 'private'; name: string; ch
 
 /** One parameter tensor's sizes over training: L2 norms at each evaluation, of the weights, of the last
  * gradient and of the last update. matrix: 2-D or more (weights, embeddings), else a bias or a norm's gain. */
-export interface TensorCurve { name: string; matrix: boolean; decayed: boolean; weight: Point[]; grad: Point[]; update: Point[] }
+export interface TensorCurve {
+  name: string; size: number; matrix: boolean; decayed: boolean; weight: Point[]; grad: Point[]; update: Point[];
+}
 
 export type RunState = 'training' | 'paused' | 'stopped' | 'done';
 
@@ -136,7 +138,7 @@ export function checkpointsToDrop(runs: RunRecord[], budget: number, keep: strin
 export function addTensorPoints(curves: TensorCurve[], step: number, stats: TensorStats[]): TensorCurve[] {
   for (const t of stats) {
     let c = curves.find((x) => x.name === t.name);
-    if (!c) curves.push(c = { name: t.name, matrix: t.matrix, decayed: t.decayed, weight: [], grad: [], update: [] });
+    if (!c) curves.push(c = { name: t.name, size: t.size, matrix: t.matrix, decayed: t.decayed, weight: [], grad: [], update: [] });
     extend(c.weight, [step, t.weightNorm]);
     extend(c.grad, [step, t.gradNorm]);
     extend(c.update, [step, t.updateNorm]);

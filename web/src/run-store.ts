@@ -169,7 +169,7 @@ export async function claimTraining(): Promise<boolean> {
       answer(lock !== null);
       if (!lock) return undefined;
       return new Promise<void>((finish) => { release = () => { release = null; finish(); }; });
-    });
+    }).catch(() => answer(true));  // a frame kept from storage (an embed on another site) may not lock: it trains alone
   });
 }
 export const releaseTraining = () => release?.();

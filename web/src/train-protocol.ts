@@ -1,5 +1,25 @@
 // Messages between the page and the training worker: one module, both sides.
-import type { EvalResult, TensorStats, TrainOptions } from './gptlab-module';
+import type { EvalResult, SamplingOptions, TensorStats, TrainOptions } from './gptlab-module';
+
+/** Questions the panels of "Inside the model" ask about the model as it is, and their answers. */
+export type Question =
+  | { kind: 'next-token'; text: string; sampling: SamplingOptions }
+  /** One token sampled after the text with the settings (the seed in sampling). */
+  | { kind: 'sample'; text: string; sampling: SamplingOptions }
+  /** passage null: a fixed passage of the validation text. */
+  | { kind: 'surprise'; passage: string | null; top: number }
+  | { kind: 'logit-lens'; text: string; position: number; top: number }
+  | { kind: 'embeddings'; table: 'tokens' | 'positions' }
+  | { kind: 'tensors' };
+
+export interface Guess { text: string; probability: number }
+export type Answer =
+  | { kind: 'next-token'; tokens: string[]; vocabulary: string[]; probabilities: Float32Array; sampled: Float32Array }
+  | { kind: 'sample'; piece: string }
+  | { kind: 'surprise'; tokens: string[]; losses: Float32Array; top: Guess[][] }
+  | { kind: 'logit-lens'; tokens: string[]; position: number; layers: { label: string; top: Guess[] }[] }
+  | { kind: 'embeddings'; texts: string[]; x: Float32Array; y: Float32Array; explained: [number, number] }
+  | { kind: 'tensors'; stats: TensorStats[] };
 
 export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'stopped' | 'done';
 
@@ -23,6 +43,8 @@ export type ToTrainer =
   | { type: 'inspect'; seq: number; text: string }
   /** Masked models: the likeliest tokens for each <mask> in the text. */
   | { type: 'fill'; seq: number; text: string; top: number }
+  /** A panel's question about the model as it is (answered with an 'answer' carrying the same seq). */
+  | { type: 'ask'; seq: number; question: Question }
   /** Times sampling `tokens` tokens from the model as it is, with and without the KV cache. */
   | { type: 'sampling-speed'; seq: number; tokens: number };
 
@@ -53,6 +75,7 @@ export type FromTrainer =
   | { type: 'inspected'; seq: number; step: number; tokens: string[]; heads: number; weights: Float32Array[] }
   | { type: 'filled'; seq: number; text: string; candidates: { text: string; probability: number }[][] }
   | { type: 'checkpoint'; step: number; bytes: Uint8Array }
+  | { type: 'answer'; seq: number; step: number; answer: Answer }
   /** Tokens per second sampled with and without the KV cache; blockSize: the most positions a token re-reads without it. */
   | { type: 'sampling-speed'; seq: number; tokens: number; cached: number; uncached: number; blockSize: number }
   /** crashed: the worker itself died (the page starts a new one with the next message). */

@@ -6,7 +6,7 @@
 // fill-in box from the model as it is.
 import { loadGptlab, usefulThreads, type GptlabModule } from './gptlab';
 import type { Trainer } from './gptlab-module';
-import type { FromTrainer, ToTrainer, TrainState } from './train-protocol';
+import type { Answer, FromTrainer, Question, ToTrainer, TrainState } from './train-protocol';
 import { errorText } from './error-text';
 
 const post = (m: FromTrainer, transfer: Transferable[] = []) => postMessage(m, transfer);
@@ -18,6 +18,7 @@ let trainer: Trainer | null = null;
 let state: TrainState = 'idle';
 let run = { steps: 0, evalEvery: 100, sampleEvery: 100, tokensPerStep: 0 };
 let chores: (() => void)[] = [];  // reports due after the last step, one per task
+let passage = '';  // a fixed passage of the validation text (the corpus' last tenth), for the surprise panel
 
 function setState(s: TrainState, detail?: string) {
   state = s;
@@ -43,6 +44,8 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
     core ??= await loadGptlab({ threads: true });
     const whole = await corpusText(msg.corpus);
     const corpus = msg.corpusChars ? whole.slice(0, msg.corpusChars) : whole;
+    const valStart = corpus.indexOf('\n\n', Math.floor(corpus.length * 0.92));
+    passage = corpus.slice(valStart < 0 ? Math.floor(corpus.length * 0.92) : valStart + 2).slice(0, 600);
     trainer?.delete();
     trainer = null;
     const block = msg.options.model?.block ?? 128;
@@ -189,10 +192,41 @@ function samplingRate(t: Trainer, tokens: number, cache: boolean) {
   return (tokens * 1000) / Math.max(performance.now() - start, 0.001);
 }
 
-// Questions from the views (attention, fill-in box, sampling speed): answered from the model as it is.
-function answer(msg: Extract<ToTrainer, { type: 'inspect' | 'fill' | 'sampling-speed' }>) {
+// A panel's question about the model as it is.
+function answerQuestion(t: Trainer, q: Question): { answer: Answer; transfer: Transferable[] } {
+  switch (q.kind) {
+    case 'next-token': {
+      const r = t.nextToken(q.text, q.sampling);
+      return { answer: { kind: q.kind, ...r, vocabulary: t.vocabulary() }, transfer: [r.probabilities.buffer, r.sampled.buffer] };
+    }
+    case 'sample':
+      return { answer: { kind: q.kind, piece: t.generate(q.text, 1, q.sampling, null) }, transfer: [] };
+    case 'surprise': {
+      const r = t.surprise(q.passage ?? passage, q.top);
+      return { answer: { kind: q.kind, ...r }, transfer: [r.losses.buffer] };
+    }
+    case 'logit-lens': {
+      const r = t.logitLens(q.text, q.position, q.top);
+      return { answer: { kind: q.kind, position: q.position, ...r }, transfer: [] };
+    }
+    case 'embeddings': {
+      const r = t.embeddingProjection(q.table);
+      return { answer: { kind: q.kind, ...r }, transfer: [r.x.buffer, r.y.buffer] };
+    }
+    case 'tensors':
+      return { answer: { kind: q.kind, stats: t.tensorStats() }, transfer: [] };
+  }
+}
+
+// Questions from the views (attention, fill-in box, sampling speed, the panels): answered from the model as it is.
+function answer(msg: Extract<ToTrainer, { type: 'inspect' | 'fill' | 'sampling-speed' | 'ask' }>) {
   try {
     if (!trainer) throw new Error('There is no model yet: train one (or resume a saved run) first.');
+    if (msg.type === 'ask') {
+      const { answer: a, transfer } = answerQuestion(trainer, msg.question);
+      post({ type: 'answer', seq: msg.seq, step: trainer.stepsDone(), answer: a }, transfer);
+      return;
+    }
     if (msg.type === 'sampling-speed') {
       const cached = samplingRate(trainer, msg.tokens, true), uncached = samplingRate(trainer, msg.tokens, false);
       post({ type: 'sampling-speed', seq: msg.seq, tokens: msg.tokens, cached, uncached, blockSize: trainer.blockSize() });
@@ -231,7 +265,7 @@ onmessage = (event: MessageEvent<ToTrainer>) => {
       setState('stopped');
       postCheckpoint();
     } else if (msg.type === 'checkpoint') postCheckpoint();
-    else if (msg.type === 'inspect' || msg.type === 'fill' || msg.type === 'sampling-speed') answer(msg);
+    else if (msg.type === 'inspect' || msg.type === 'fill' || msg.type === 'sampling-speed' || msg.type === 'ask') answer(msg);
   } catch (e) {
     fail(e);
   }

@@ -1,0 +1,58 @@
+// The Weights panel: for every tensor of the model in training, how big its weights are and how
+// much each step moves them. The update / weight ratio ||Δw|| / ||w|| (the core's per-tensor
+// norms after each evaluation's step) is drawn on a log scale over training, decayed tensors in
+// blue and the others in orange; near 1e-3 is the usual sign of a sensible learning rate.
+import { drawLineChart, type Series } from './line-chart';
+import type { RunRecord, TensorCurve } from './run-record';
+import { onLiveRun } from './train-view';
+import { followModel, panelShown } from './inside-view';
+import { $ } from './dom';
+
+const DECAYED = '#2f6fed', NOT_DECAYED = '#e8590c';
+const HIGH = 1e-2, LOW = 1e-4;  // a ratio this far from 1e-3 is worth a warning
+let run: RunRecord | null = null;
+
+const ratio = (t: TensorCurve, i: number) => t.update[i][1] / Math.max(t.weight[i][1], 1e-30);
+const exponent = (v: number) => `${(10 ** v).toExponential(0)}`;
+
+function render() {
+  const tensors = run?.tensors ?? [];
+  const measured = tensors.filter((t) => t.update.some(([, u]) => u > 0));
+  const series: Series[] = measured.map((t) => ({
+    color: t.decayed ? DECAYED : NOT_DECAYED, label: t.name,
+    points: t.update.flatMap(([step], i) => (ratio(t, i) > 0 ? [[step, Math.log10(ratio(t, i))] as [number, number]] : [])),
+  }));
+  drawLineChart($('weights-chart'), { series, xMax: run?.steps ?? 1, xTitle: 'step', height: 300, format: exponent, legend: false,
+    yTitle: 'update / weight (log scale)', references: [{ value: -3, label: 'usual', color: '#98a2b3' }],
+    readout: $('weights-readout'), empty: 'The ratios appear at the first evaluation of a run.' });
+  $('weights-body').replaceChildren(...tensors.map((t) => {
+    const last = t.weight.length - 1, r = last >= 0 ? ratio(t, last) : 0;
+    const tr = document.createElement('tr');
+    if (t.matrix && (r > HIGH || (r > 0 && r < LOW))) tr.className = 'warn';
+    const th = Object.assign(document.createElement('th'), { scope: 'row', textContent: t.name });
+    tr.append(th, ...[t.size.toLocaleString('en'), t.decayed ? 'yes' : 'no', t.weight[last]?.[1].toFixed(3) ?? '–',
+      t.grad[last]?.[1].toExponential(2) ?? '–', r > 0 ? r.toExponential(1) : '–'].map((text) => Object.assign(document.createElement('td'), { textContent: text })));
+    return tr;
+  }));
+  $('weights-status').textContent = verdict(measured);
+}
+
+// One sentence on the learning rate from the middle ratio of the weight matrices at the last
+// evaluation (the rule of thumb is for them; norm gains sit near 1 and move less).
+function verdict(measured: TensorCurve[]): string {
+  if (!run) return 'There is no run yet: train one and the tensors appear at its first evaluation.';
+  const matrices = measured.filter((t) => t.matrix);
+  if (!matrices.length) return 'The tensors appear at the run\'s first evaluation.';
+  const ratios = matrices.map((t) => ratio(t, t.weight.length - 1)).sort((a, b) => a - b);
+  const middle = ratios[Math.floor(ratios.length / 2)], text = `Middle update / weight ratio ${middle.toExponential(1)} over ` +
+    `the ${ratios.length} weight matrices (lines: blue decayed, orange not decayed)`;
+  if (middle > HIGH) return `${text}: far above 10⁻³, the learning rate looks too high (each step changes the weights a lot).`;
+  if (middle < LOW) return `${text}: far below 10⁻³, the learning rate looks too low (or training has settled).`;
+  return `${text}: near 10⁻³, a learning rate in the usual range.`;
+}
+
+onLiveRun((r) => {
+  run = r;
+  if (panelShown() === 'weights') render();
+});
+followModel('weights', render);
