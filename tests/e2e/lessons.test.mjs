@@ -103,6 +103,12 @@ test('every chapter\'s experiment starts from its button; lesson 3 draws its mas
         assert.equal(await page.locator('#pad-grid .m.hidden').count(), 0);
         assert.ok(await page.locator('#pad-grid .m.leaks').count() > 0);
         assert.match(await page.locator('#pad-explain').textContent(), /Without the key mask/);
+        // The model in training (the first rung: masked, with the key mask) over the same batch: padded keys get exactly 0.
+        await page.click('#pad-model');
+        await page.locator('#pad-grid[data-step]').waitFor({ timeout: 30_000 });
+        assert.match(await page.locator('#pad-explain').textContent(), /give the padding 0% of their attention \(exactly nothing/);
+        assert.ok(await page.locator('#pad-grid .m.hidden').count() > 0);
+        assert.equal(await page.locator('#pad-grid .m.leaks').count(), 0);
       }
       if (n === 8) {
         await page.click('#kv-measure');

@@ -105,19 +105,25 @@ function drawSquare(ctx: CanvasRenderingContext2D, weights: Float32Array, offset
   ctx.strokeRect(x0, y0, cell * T, cell * T);
 }
 
+// Special tokens (<mask>, <pad>, ...) are written in the accent colour, so a masked position stands out.
+const SPECIAL = '#d9480f';
+const inkOf = (label: string) => (/^<[a-z]+>$/.test(label) ? SPECIAL : INK);
+
 // Query tokens down the left of a row of squares.
 function rowLabels(ctx: CanvasRenderingContext2D, labels: string[], x: number, y: number, cell: number) {
-  ctx.fillStyle = INK;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  labels.forEach((l, i) => ctx.fillText(l, x - 3, y + (i + 0.5) * cell, x - 3));
+  labels.forEach((l, i) => {
+    ctx.fillStyle = inkOf(l);
+    ctx.fillText(l, x - 3, y + (i + 0.5) * cell, x - 3);
+  });
 }
 
 // Key tokens along the top of a square: upright when every token is one character, else turned.
 function columnLabels(ctx: CanvasRenderingContext2D, labels: string[], x: number, y: number, cell: number, upright: boolean) {
-  ctx.fillStyle = INK;
   labels.forEach((l, j) => {
     const cx = x + (j + 0.5) * cell;
+    ctx.fillStyle = inkOf(l);
     if (upright) {
       ctx.textAlign = 'center';
       ctx.textBaseline = 'bottom';

@@ -10,6 +10,8 @@ export type Question =
   | { kind: 'surprise'; passage: string | null; top: number }
   | { kind: 'logit-lens'; text: string; position: number; top: number }
   | { kind: 'embeddings'; table: 'tokens' | 'positions' }
+  /** Attention of one layer over texts padded to the longest with <pad>. */
+  | { kind: 'padded-attention'; texts: string[]; layer: number }
   | { kind: 'tensors' };
 
 export interface Guess { text: string; probability: number }
@@ -19,6 +21,7 @@ export type Answer =
   | { kind: 'surprise'; tokens: string[]; losses: Float32Array; top: Guess[][] }
   | { kind: 'logit-lens'; tokens: string[]; position: number; layers: { label: string; top: Guess[] }[] }
   | { kind: 'embeddings'; texts: string[]; x: Float32Array; y: Float32Array; explained: [number, number] }
+  | { kind: 'padded-attention'; tokens: string[][]; padded: Uint8Array; length: number; heads: number; weights: Float32Array }
   | { kind: 'tensors'; stats: TensorStats[] };
 
 export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'stopped' | 'done';

@@ -213,6 +213,11 @@ function answerQuestion(t: Trainer, q: Question): { answer: Answer; transfer: Tr
       const r = t.embeddingProjection(q.table);
       return { answer: { kind: q.kind, ...r }, transfer: [r.x.buffer, r.y.buffer] };
     }
+    case 'padded-attention': {
+      if (t.nLayer() === 0) throw new Error('This model has no layers, so no attention to show.');
+      const r = t.attentionBatch(q.texts, q.layer);
+      return { answer: { kind: q.kind, heads: t.nHead(), ...r }, transfer: [r.weights.buffer, r.padded.buffer] };
+    }
     case 'tensors':
       return { answer: { kind: q.kind, stats: t.tensorStats() }, transfer: [] };
   }
