@@ -180,6 +180,50 @@ void tile(std::ptrdiff_t rows, std::ptrdiff_t cols, std::ptrdiff_t kc, APanel a,
     }
 }
 
+// dot(x, y) over k contiguous floats.
+float dot(const float* x, const float* y, std::ptrdiff_t k) {
+  Batch acc(0.0f);
+  std::ptrdiff_t p = 0;
+  for (; p + W <= k; p += W)
+    acc = xsimd::fma(Batch::load_unaligned(x + p), Batch::load_unaligned(y + p), acc);
+  float sum = xsimd::hadd(acc);
+  for (; p < k; ++p) sum += x[p] * y[p];
+  return sum;
+}
+
+// Fewer rows of C than the micro-kernel's MR (sampling runs one position at a time): packing
+// B and running the MR-row kernel would cost more than the product itself, so each row of C
+// is computed straight from the operands:
+//   B's rows contiguous:     c[i, :] = sum_p a[i, p] B[p, :]   (a scaled row of B added per p)
+//   B's columns contiguous:  c[i, j] = dot(a[i, :], B[:, j])   (a linear layer's x W^T)
+// then + bias, + C when accumulating.
+void few_rows(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
+  const std::ptrdiff_t n = c.cols;
+  for (std::ptrdiff_t i = 0; i < c.rows; ++i) {
+    float* ci = &c(i, 0);
+    const float* ai = a.data + i * a.row_step;
+    for (std::ptrdiff_t j = 0; j < n; ++j)
+      ci[j] = (opt.accumulate ? ci[j] : 0.0f) + (opt.bias ? opt.bias[j] : 0.0f);
+    if (b.col_step == 1) {
+      for (std::ptrdiff_t p = 0; p < k; ++p) {
+        const Batch ap(ai[p * a.col_step]);
+        const float* bp = b.data + p * b.row_step;
+        std::ptrdiff_t j = 0;
+        for (; j + W <= n; j += W)
+          xsimd::fma(ap, Batch::load_unaligned(bp + j), Batch::load_unaligned(ci + j))
+              .store_unaligned(ci + j);
+        for (; j < n; ++j) ci[j] += ai[p * a.col_step] * bp[j];
+      }
+    } else if (a.col_step == 1 && b.row_step == 1) {
+      for (std::ptrdiff_t j = 0; j < n; ++j) ci[j] += dot(ai, b.data + j * b.col_step, k);
+    } else {
+      for (std::ptrdiff_t j = 0; j < n; ++j)
+        for (std::ptrdiff_t p = 0; p < k; ++p)
+          ci[j] += ai[p * a.col_step] * b.data[p * b.row_step + j * b.col_step];
+    }
+  }
+}
+
 // C (m x n) (+)= A (m x k) B (k x n) (+ bias), operands given by their steps.
 void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
   const std::ptrdiff_t m = c.rows, n = c.cols;
@@ -190,6 +234,7 @@ void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
         c(i, j) = (opt.accumulate ? c(i, j) : 0.0f) + (opt.bias ? opt.bias[j] : 0.0f);
     return;
   }
+  if (m < MR) return few_rows(k, a, b, c, opt);
   const bool read_a_in_place = kReadAInPlace && a.col_step == 1;
   Workspace& ws = workspace();
   for (std::ptrdiff_t jc = 0; jc < n; jc += NC) {

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "numerics/matmul.h"
@@ -129,6 +130,17 @@ TEST_CASE("matmul variants match the references on random shapes, strides and of
             coin(rng) == 1,         coin(rng) == 1, pad(rng), shift(rng)};
     check_case(cs, 1000u + t);
   }
+}
+
+TEST_CASE(
+    "products with fewer rows than the kernel's tile (sampling's one-row products) match the references") {
+  // 1 to 9 rows: below and above the micro-kernel's MR (4 in WASM, 6 with AVX2, 8 with AVX-512), which
+  // are computed without packing; inner sizes across one SIMD width and one KC slice; padded and shifted.
+  std::uint32_t seed = 500;
+  for (Op op : {Op::ab, Op::abt, Op::atb})
+    for (std::ptrdiff_t m = 1; m <= 9; ++m)
+      for (auto [k, n] : {std::pair<std::ptrdiff_t, std::ptrdiff_t>{64, 192}, {17, 33}, {300, 70}, {3, 2100}})
+        check_case({op, m, k, n, m % 2 == 0, m % 3 == 0, m % 4, m % 5}, seed++);
 }
 
 TEST_CASE("matmul blocks across every cache-blocking boundary") {
