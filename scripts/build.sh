@@ -9,18 +9,22 @@ cd "$(dirname "$0")/.."
 targets=("$@")
 ((${#targets[@]})) || targets=(native wasm)
 export NODE_PATH=/usr/share/nodejs  # Emscripten's optimizer needs acorn from Debian's node modules
+# ccache (when installed) keeps compiled objects between builds and clean clones: a second clean
+# build of the same sources compiles nothing. (Not for the WASM build: em++ is not a compiler ccache knows.)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
 for t in "${targets[@]}"; do
   case "$t" in
     native)
-      [[ -f build/build.ninja ]] || cmake -S . -B build -G Ninja
+      [[ -f build/build.ninja ]] || cmake -S . -B build -G Ninja "${launcher[@]}"
       ninja -C build ;;
     wasm)
       [[ -f build-wasm/build.ninja ]] || emcmake cmake -S . -B build-wasm -G Ninja
       ninja -C build-wasm ;;
     asan)
       [[ -f build-asan/build.ninja ]] ||
-        cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPTLAB_SANITIZE=ON
+        cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPTLAB_SANITIZE=ON "${launcher[@]}"
       ninja -C build-asan gptlab_tests ;;
     *) echo "build.sh: unknown target '$t' (use native, wasm or asan)" >&2; exit 2 ;;
   esac

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(g++ cmake ninja-build clang-format emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev nlohmann-json3-dev chromium)
+PACKAGES=(g++ cmake ninja-build ccache clang-format emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev nlohmann-json3-dev chromium)
 # `setup.sh fuzz` (npm run fuzz): clang and its libFuzzer runtime as well.
 [[ ${1:-} == fuzz ]] && PACKAGES+=(clang libclang-rt-14-dev)
 
