@@ -694,7 +694,7 @@ GptConfig documents_model() {
 
 }  // namespace
 
-TEST_CASE("without the key mask a bidirectional model's loss depends on the padding: read alone, it changes") {
+TEST_CASE("without the key mask a bidirectional model's loss depends on the padding") {
   const std::string text = grammar_text(400);
   SUBCASE("masked (bidirectional): val loss with each document alone, only for a run that sees padding") {
     for (bool key_mask : {true, false}) {
