@@ -11,8 +11,10 @@ targets=("$@")
 export NODE_PATH=/usr/share/nodejs  # Emscripten's optimizer needs acorn from Debian's node modules
 # ccache (when installed) keeps compiled objects between builds and clean clones: a second clean
 # build of the same sources compiles nothing. (Not for the WASM build: em++ is not a compiler ccache knows.)
+# Paths are taken relative to the clone (CCACHE_BASEDIR, CCACHE_NOHASHDIR), so a clone elsewhere hits too.
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 
 for t in "${targets[@]}"; do
   case "$t" in

@@ -14,6 +14,7 @@ if [[ $seconds == --smoke ]]; then limit=(-runs=20000 -seed=1); seconds=smoke; f
 bash scripts/setup.sh fuzz
 launcher=()  # ccache keeps the objects between builds, as in build.sh
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 CXX=clang++ cmake -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPTLAB_FUZZ=ON -DGPTLAB_ARCH=x86-64-v3 \
   "${launcher[@]}" >/dev/null
 ninja -C build-fuzz
