@@ -4,13 +4,13 @@
 # committed seeds (fuzz/corpus/<target>/; what the fuzzer finds goes to build-fuzz/corpus/).
 # Fails on any crash, sanitizer report, leak, timeout (10 s an input) or memory blow-up (2 GB);
 # the input that did it is saved as build-fuzz/crash-<target>-*. Prints executions and coverage.
-# --smoke (part of npm test): the committed seeds plus 20,000 mutations each, with a fixed
+# --smoke (part of npm test): the committed seeds plus 5,000 mutations each, with a fixed
 # random seed, so the run is short and the same every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 limit=(-max_total_time="$seconds")
-if [[ $seconds == --smoke ]]; then limit=(-runs=20000 -seed=1); seconds=smoke; fi
+if [[ $seconds == --smoke ]]; then limit=(-runs=5000 -seed=1); seconds=smoke; fi
 bash scripts/setup.sh fuzz
 launcher=()  # ccache keeps the objects between builds, as in build.sh
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
