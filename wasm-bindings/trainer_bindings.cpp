@@ -184,6 +184,7 @@ class JsTrainer {
     return o;
   }
   int steps_done() const { return t_->steps_done(); }
+  void set_total_steps(int total) { t_->set_total_steps(total); }
   int threads() const { return t_->threads(); }
   double lr() const { return t_->current_lr(); }
   double num_parameters() const { return static_cast<double>(t_->model().num_parameters()); }
@@ -498,6 +499,7 @@ EMSCRIPTEN_BINDINGS(gptlab_trainer) {
       .function("evaluatePart", &JsTrainer::evaluate_part)
       .function("baselines", &JsTrainer::baselines)
       .function("stepsDone", &JsTrainer::steps_done)
+      .function("setTotalSteps", &JsTrainer::set_total_steps)
       .function("threads", &JsTrainer::threads)
       .function("lr", &JsTrainer::lr)
       .function("numParameters", &JsTrainer::num_parameters)

@@ -94,6 +94,17 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Gpt
   start_threads();
 }
 
+void Trainer::set_total_steps(int total) {
+  if (total < step_)
+    throw Error("The run has done " + std::to_string(step_) + " steps; it cannot end at step " +
+                std::to_string(total) + ".");
+  LrSchedule lr = options_.lr;
+  lr.total = total;
+  lr.validate();
+  options_.lr = lr;
+  options_.dropout.total = total;
+}
+
 Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Checkpoint& ck)
     : options_(options) {
   if (ck.model_kind != "gpt")

@@ -91,6 +91,11 @@ class Trainer {
   // and update norms (0 before the first step of this Trainer, also after a resume).
   std::vector<TensorStats> tensor_stats() const;
 
+  // Moves the end of the learning-rate (and dropout) schedule to `total` steps: a run timed by the
+  // clock learns its length once it has measured its speed (within the warmup, the run is then the
+  // one planned with that length, unless dropout changes over the run). Throws with a sentence for a total
+  // that is not after the warmup or is before the steps done.
+  void set_total_steps(int total);
   int steps_done() const { return step_; }
   float current_lr() const { return options_.lr.at(step_); }
   Gpt<float>& model() { return *model_; }

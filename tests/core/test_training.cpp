@@ -531,6 +531,31 @@ TEST_CASE("a resumed run equals the uninterrupted run: losses, weights and optim
   }
 }
 
+TEST_CASE("a run whose length is set after it started equals a run planned with that length") {
+  // A run timed by the clock measures its speed first, then fixes where its schedules end.
+  TrainOptions planned;
+  planned.batch_size = 4;
+  planned.lr = {LrSchedule::Kind::cosine, 3e-3f, 3e-4f, 3, 12};
+  planned.dropout = {0.1f, 0.1f, 12};  // constant: a changing dropout would depend on the length from step 0
+  GptConfig c;
+  c.block_size = 16, c.n_layer = 1, c.n_head = 2, c.n_embd = 16;
+  const std::string text = grammar_text(200);
+  Trainer whole(text, planned, c);
+  TrainOptions provisional = planned;
+  provisional.lr.total = provisional.dropout.total = 40;
+  Trainer timed(text, provisional, c);
+  for (int i = 0; i < 2; ++i)
+    CHECK(timed.step() == whole.step());  // the warmup does not depend on the length
+  timed.set_total_steps(12);
+  CHECK(timed.current_lr() == whole.current_lr());
+  for (int i = 2; i < 12; ++i) CHECK(timed.step() == whole.step());
+  CHECK(timed.checkpoint().params == whole.checkpoint().params);
+  CHECK_THROWS_WITH_AS(timed.set_total_steps(11), "The run has done 12 steps; it cannot end at step 11.",
+                       Error);
+  CHECK_THROWS_WITH_AS(Trainer(text, planned, c).set_total_steps(3),
+                       "The schedule needs more total steps than warmup steps.", ShapeError);
+}
+
 TEST_CASE("count-model baselines: add-one unigram and bigram cross-entropy on the validation split") {
   TrainOptions o;
   o.train_fraction = 0.6;  // 9 characters: train "aabab", val "abba"

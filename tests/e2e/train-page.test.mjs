@@ -128,8 +128,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
 });
 
 test('a reload resumes training from the checkpoint kept in IndexedDB', () => inFreshProfile(async (page) => {
-  await setField(page, 'layers', 1);
-  await setField(page, 'embd', 32);
+  await smallModel(page);
   await page.click('#train-start');
   await page.waitForFunction(() => /at step (50|100) of/.test(document.querySelector('#train-saved-text').textContent),
     null, { timeout: 120_000 });
@@ -170,9 +169,11 @@ const savedLosses = (page) => page.evaluate(() => new Promise((resolve, reject) 
   };
 }));
 
+// A small model trained for a set number of steps (not for some minutes: its length must not depend on its speed).
 async function smallModel(page) {
   await setField(page, 'layers', 1);
   await setField(page, 'embd', 32);
+  await setField(page, 'steps', 2500);
 }
 
 test('a run paused, reloaded and resumed takes the same steps as one never interrupted', async () => {
@@ -269,6 +270,23 @@ for (const [objective, tokenizer] of [['masked', 'char'], ['mntp', 'bpe-gpt2']])
     await page.click('#train-stop');
   }));
 }
+
+test('a run timed by the clock chooses its steps from its measured speed', () => inFreshProfile(async (page) => {
+  await setField(page, 'minutes', 1);
+  assert.match(await page.locator('#train-summary').textContent(), /1 minute\)$/);
+  await page.click('#train-start');
+  await untilStep(page, 102);  // estimated at step 20, then at the evaluations (50, 100: a window with one in it)
+  const [, total] = (await page.locator('#train-step').textContent()).split(' / ').map((x) => Number(x.replace(/,/g, '')));
+  const tokensPerSecond = Number((await page.locator('#train-speed').textContent()).replace(/,/g, ''));
+  // Batches of 16 x 64 tokens: the steps of one minute at the measured speed (evaluations take a little of it).
+  const ratio = (total * 16 * 64) / (60 * tokensPerSecond);
+  assert.ok(total !== 2500 && ratio > 0.6 && ratio < 1.4, `${total} steps at ${tokensPerSecond} tokens/s: ${ratio.toFixed(2)} of the minute`);
+  await page.click('#train-stop');
+  // Asking for a number of steps turns the clock off.
+  await setField(page, 'steps', 300);
+  assert.equal(await page.locator('[data-train="minutes"]').inputValue(), '0');
+  assert.match(await page.locator('#train-summary').textContent(), /300 steps\)$/);
+}));
 
 test('bad settings and a bad checkpoint file give sentences', () => inFreshProfile(async (page) => {
   await setField(page, 'heads', 5);  // 64 is not divisible by 5: the core says so

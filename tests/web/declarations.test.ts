@@ -36,7 +36,7 @@ describe('declarations match the module', () => {
       merges: () => tok.merges(), withFirstMerges: () => tok.withFirstMerges(0).delete(), split: () => tok.split(), stoppedEarly: () => tok.stoppedEarly(),
       save: () => tok.save(), exportHf: () => tok.exportHf(),
       // Trainer
-      step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), evaluatePart: () => trainer.evaluatePart(), baselines: () => trainer.baselines(), stepsDone: () => trainer.stepsDone(), threads: () => trainer.threads(),
+      step: () => trainer.step(1), stepPart: () => trainer.stepPart(), evaluate: () => trainer.evaluate(), evaluatePart: () => trainer.evaluatePart(), baselines: () => trainer.baselines(), stepsDone: () => trainer.stepsDone(), setTotalSteps: () => trainer.setTotalSteps(50), threads: () => trainer.threads(),
       lr: () => trainer.lr(), numParameters: () => trainer.numParameters(), blockSize: () => trainer.blockSize(),
       nLayer: () => trainer.nLayer(), nHead: () => trainer.nHead(), objective: () => trainer.objective(), attention: () => trainer.attention('It is', 0), logits: () => trainer.logits('It is'),
       attentionBatch: () => trainer.attentionBatch(['It is', 'It'], 0), tensorStats: () => trainer.tensorStats(),

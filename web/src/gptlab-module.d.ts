@@ -126,6 +126,8 @@ export interface Trainer {
    *  training split: unigram, and bigram for a character tokenizer with the causal objective (else null). */
   baselines(): { unigram: number; bigram: number | null };
   stepsDone(): number;
+  /** Moves the end of the learning-rate schedule (a run timed by the clock, once its speed is known). */
+  setTotalSteps(total: number): void;
   /** Threads the trainer really runs on (1 in the single-thread module; see TrainOptions.threads). */
   threads(): number;
   lr(): number;

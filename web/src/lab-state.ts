@@ -31,6 +31,7 @@ export interface TrainSettings {
   norm: 'none' | 'layernorm' | 'rmsnorm';
   residual: boolean;              // off: each block's halves replace the stream instead of adding to it
   lr: number; minLr: number; warmup: number; steps: number; cosine: boolean;
+  minutes: number;                // train for this long, steps chosen from the measured speed (0: for `steps` steps)
   weightDecay: number;
   decay: 'none' | 'all' | 'matrices';  // which tensors AdamW decays: matrices = 2-D and up (nanoGPT)
   clip: number;
@@ -101,7 +102,7 @@ export function defaultState(): LabState {
       text: 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.' },
     train: { corpus: 'austen', corpusChars: 0, tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 3, heads: 4, embd: 96, block: 64,
       dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 2e-3, minLr: 2e-4, warmup: 50,
-      steps: 2500, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 50,
+      steps: 2500, minutes: 5, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 50,
       evalBatches: 8, documents: false, keyMask: true },
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1, lines: false },
     inside: { panel: 'attention', temperature: 1, topK: 0, topP: 1, position: -1, table: 'tokens' },
@@ -110,6 +111,10 @@ export function defaultState(): LabState {
     lesson: 1,
   };
 }
+
+/** Settings kept from before some fields existed (a run, a queue item, a shared run): those take their
+ *  defaults, except that a run from before timed runs trained for its steps. */
+export const keptSettings = (kept: Partial<TrainSettings>): TrainSettings => ({ ...defaultState().train, minutes: 0, ...kept });
 
 export const MAX_SHARED_RUNS = 8;
 export const LESSONS = 8;  // chapters in the Lessons view
@@ -136,6 +141,7 @@ const RULES: { [K in Exclude<keyof LabState, 'compare'>]: LabState[K] extends ob
     dropout: { num: [0, 0.9] }, positions: { enum: ['none', 'rope', 'learned'] }, ffn: { enum: ['none', 'gelu', 'swiglu'] },
     norm: { enum: ['none', 'layernorm', 'rmsnorm'] }, residual: { bool: true },
     lr: { num: [1e-6, 1] }, minLr: { num: [0, 1] }, warmup: { int: [0, 100_000] }, steps: { int: [1, 1_000_000] },
+    minutes: { int: [0, 600] },
     cosine: { bool: true }, documents: { bool: true }, keyMask: { bool: true }, weightDecay: { num: [0, 1] }, decay: { enum: ['none', 'all', 'matrices'] },
     clip: { num: [0, 100] }, batch: { int: [1, 512] }, seed: { int: [0, 2 ** 31 - 1] },
     evalInterval: { int: [1, 100_000] }, evalBatches: { int: [1, 200] },
@@ -199,7 +205,7 @@ function parseShared(raw: unknown): SharedRun[] {
   return raw.map((run: unknown, i) => {
     const path = `compare[${i}]`;
     if (!isObject(run)) throw new StateError(`${path} must be a run.`);
-    const settings = defaultState().train;
+    const settings = keptSettings({});
     group(`${path}.settings`, run.settings, RULES.train, settings as unknown as Record<string, unknown>);
     const curve = (name: string): [number, number][] => {
       const points = run[name];

@@ -6,7 +6,7 @@
 import { CHAPTERS } from './lessons/chapters';
 import experiments from './lessons/experiments.json';
 import recorded from './lessons/recorded.json';
-import { defaultState, type TrainSettings } from './lab-state';
+import { keptSettings, type TrainSettings } from './lab-state';
 import { drawLineChart, type Series } from './line-chart';
 import { addToQueue, queueActive, runQueue } from './queue';
 import { lastStep, type Point, type RunRecord, type TensorCurve } from './run-record';
@@ -28,7 +28,7 @@ const runsOf = (n: number): Rung[] => (experiments.lessons as Record<string, Run
 const recordedOf = (n: number): Recorded[] => (recorded.lessons as unknown as Record<string, Recorded[]>)[String(n)] ?? [];
 const runName = (n: number, rung: string) => `Lesson ${n} · ${rung}`;
 export const lessonSettings = (rung: Rung): TrainSettings =>
-  ({ ...defaultState().train, ...(experiments.base as Partial<TrainSettings>), ...rung.settings });
+  keptSettings({ ...(experiments.base as Partial<TrainSettings>), ...rung.settings });
 
 let local: RunRecord[] = [];
 let live: RunRecord | null = null;

@@ -1,7 +1,7 @@
 // The queue: runs that train one after another, each to its last step ("Run these"). It lives
 // in localStorage, so a reload finds it: the run in training is resumed from its checkpoint,
 // then the queue goes on. Stopping a run by hand pauses the queue; "Run these" goes on.
-import { defaultState, type TrainSettings } from './lab-state';
+import { keptSettings, type TrainSettings } from './lab-state';
 import { deleteRun, getRun } from './run-store';
 import { onLiveRun, resumeRun, startRun } from './train-view';
 
@@ -16,7 +16,7 @@ function load(): Queue {
   try {
     const q = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Queue | null;
     if (q && Array.isArray(q.items))
-      return { active: q.active === true, items: q.items.map((i) => ({ ...i, settings: { ...defaultState().train, ...i.settings } })) };
+      return { active: q.active === true, items: q.items.map((i) => ({ ...i, settings: keptSettings(i.settings) })) };
   } catch { /* a damaged entry: start empty */ }
   return { items: [], active: false };
 }

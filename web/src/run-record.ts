@@ -83,7 +83,7 @@ const NAMES: [keyof TrainSettings, string][] = [
   ['tokenizer', 'tokenizer'], ['vocabSize', 'vocab'], ['objective', 'objective'], ['layers', 'layers'],
   ['heads', 'heads'], ['embd', 'n_embd'], ['block', 'block'], ['positions', 'positions'], ['ffn', 'ffn'],
   ['norm', 'norm'], ['residual', 'residual'], ['dropout', 'dropout'], ['lr', 'lr'], ['minLr', 'min lr'],
-  ['warmup', 'warmup'], ['cosine', 'cosine'], ['steps', 'steps'], ['weightDecay', 'weight decay'],
+  ['warmup', 'warmup'], ['cosine', 'cosine'], ['steps', 'steps'], ['minutes', 'minutes'], ['weightDecay', 'weight decay'],
   ['decay', 'decay'], ['clip', 'clip'], ['batch', 'batch'], ['seed', 'seed'], ['documents', 'paragraphs padded'],
   ['keyMask', 'key mask'],
 ];

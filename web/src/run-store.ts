@@ -4,7 +4,7 @@
 // be resumed. Checkpoints share a budget: past it, the least recently saved ones are dropped,
 // never a run's curves. A text of the user's own is kept once, under its hash, for the runs
 // that read it; it never leaves the browser.
-import { defaultState } from './lab-state';
+import { keptSettings } from './lab-state';
 import { checkpointsToDrop, emptyCurves, type RunRecord } from './run-record';
 
 /** Bytes of checkpoints kept in all (a setting, so that tests can make it small). */
@@ -58,7 +58,7 @@ async function transact<T>(stores: string[], mode: IDBTransactionMode,
 
 // Records written by earlier versions lack the newer settings: they take the defaults.
 const complete = (r: RunRecord): RunRecord =>
-  ({ ...r, settings: { ...defaultState().train, ...r.settings }, curves: { ...emptyCurves(), ...r.curves } });
+  ({ ...r, settings: keptSettings(r.settings), curves: { ...emptyCurves(), ...r.curves } });
 
 // Whenever a run is saved, renamed or deleted, this tab's views and the lab's other tabs hear of it.
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('gptlab-runs') : null;

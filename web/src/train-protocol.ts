@@ -31,6 +31,8 @@ export type CorpusSource = { url: string } | { text: string };
 
 export type ToTrainer =
   | { type: 'start'; options: TrainOptions; steps: number; corpus: CorpusSource; evalEvery: number; sampleEvery: number;
+      /** Train for this many seconds: `steps` is then a first guess, replaced once the speed is measured. */
+      seconds?: number;
       /** Train on only the first this many characters of the corpus (0: all of it). */
       corpusChars?: number;
       /** Continue from this checkpoint (its weights, optimizer state, step and tokenizer) instead of a new model. */

@@ -188,6 +188,7 @@ function begin(settings: TrainSettings, corpus: Corpus, { checkpoint, record, pa
   drawCharts();
   sample.textContent = current.record.sample ?? NO_SAMPLE;
   sendTrainer({ type: 'start', options: options(settings), steps: settings.steps, corpus: source(corpus),
+    seconds: checkpoint ? undefined : settings.minutes * 60,
     evalEvery: settings.evalInterval, sampleEvery: settings.evalInterval, corpusChars: settings.corpusChars, checkpoint, paused },
     checkpoint ? [checkpoint.buffer] : []);
   if (!record) {
@@ -249,6 +250,7 @@ onTrainer((m: FromTrainer) => {
         trainingSince = state === 'training' ? now : null;
         extend(r.curves.seconds, [m.step, seconds]);
         if (m.tokensPerSecond !== null) extend(r.curves.speed, [m.step, m.tokensPerSecond]);
+        r.steps = r.settings.steps = m.steps;  // a timed run's length, once its speed is known
       }
       extend(curves.train, [m.step, m.loss]);
       extend(curves.lr, [m.step, m.lr]);
@@ -260,9 +262,7 @@ onTrainer((m: FromTrainer) => {
       $('train-eta').textContent = m.etaSeconds === null || state !== 'training' ? '–'
         : m.etaSeconds < 90 ? `${Math.ceil(m.etaSeconds)} s` : `${Math.ceil(m.etaSeconds / 60)} min`;
       if (state === 'training') status.textContent = m.etaSeconds === null ? 'Training…' : `Training: about ${$('train-eta').textContent} left.`;
-      drawCharts();
-      for (const l of liveListeners) l(current?.record ?? null);
-      return;
+      return redrawSoon();
     }
     case 'eval':
       extend(curves.val, [m.step, m.valLoss]);
@@ -345,7 +345,11 @@ for (const f of settingFields) {
     const valid = f instanceof HTMLSelectElement || f.checkValidity();
     f.setAttribute('aria-invalid', String(!valid));
     $('train-field-error').textContent = valid ? '' : rangeOf(f);
-    if (valid) change((s) => { (s.train as unknown as Record<string, unknown>)[f.dataset.train!] = readField(f); });
+    if (!valid) return;
+    change((s) => {
+      (s.train as unknown as Record<string, unknown>)[f.dataset.train!] = readField(f);
+      if (f.dataset.train === 'steps') s.train.minutes = 0;  // a number of steps is asked for, not a time
+    });
   });
 }
 subscribe((s: LabState) => {
@@ -357,7 +361,8 @@ subscribe((s: LabState) => {
   $('upload-box').hidden = s.train.corpus !== 'upload';
   const t = s.train, objective = { causal: 'next token', masked: 'masked tokens', mntp: 'masked next token' }[t.objective];
   $('train-summary').textContent = `(${t.layers} layers, ${t.heads} heads, n_embd ${t.embd}, block ${t.block}, ` +
-    `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ${t.steps.toLocaleString('en')} steps)`;
+    `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ` +
+    `${t.minutes ? plural(t.minutes, 'minute') : plural(t.steps, 'step')})`;
   lockVocabulary();
   if (!curves.train.length && !current) drawCharts();
   openSavedWhenShown();
@@ -452,6 +457,16 @@ export async function resumeRun(id: string): Promise<boolean> {
 
 // The run in the worker, on every change (for the Runs view and the queue).
 const liveListeners: ((run: RunRecord | null) => void)[] = [];
+// Progress comes after every step (tens a second for a small model): the charts and the views that
+// follow the run are redrawn at most four times a second, leaving the cores to training.
+let redrawDue: number | null = null;
+function redrawSoon() {
+  redrawDue ??= window.setTimeout(() => {
+    redrawDue = null;
+    drawCharts();
+    for (const l of liveListeners) l(current?.record ?? null);
+  }, 250);
+}
 export const onLiveRun = (listener: (run: RunRecord | null) => void) => liveListeners.push(listener);
 export const liveRunState = () => state;
 

@@ -17,10 +17,18 @@ let core: GptlabModule | null = null;
 let trainer: Trainer | null = null;
 let state: TrainState = 'idle';
 let run = { steps: 0, evalEvery: 100, sampleEvery: 100, tokensPerStep: 0 };
+// A run timed by the clock: its budget, and the step and training time of its last estimate.
+let clock: { ms: number; step: number; at: number; warmup: number } | null = null;
 let chores: (() => void)[] = [];  // reports due after the last step, one per task
 let passage = '';  // a fixed passage of the validation text (the corpus' last tenth), for the surprise panel
 
+// Training time, pauses left out.
+let activeMs = 0, activeSince: number | null = null;
+const trainingMs = () => activeMs + (activeSince === null ? 0 : performance.now() - activeSince);
+
 function setState(s: TrainState, detail?: string) {
+  activeMs = trainingMs();
+  activeSince = s === 'training' ? performance.now() : null;
   state = s;
   post({ type: 'state', state: s, detail });
 }
@@ -58,6 +66,9 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   run = { steps: msg.steps, evalEvery: msg.evalEvery, sampleEvery: msg.sampleEvery,
           tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
   speed.length = 0;
+  activeMs = 0;
+  clock = msg.seconds && !msg.checkpoint
+    ? { ms: msg.seconds * 1000, step: 0, at: 0, warmup: msg.options.lr?.warmup ?? 0 } : null;
   post({ type: 'started', step: trainer.stepsDone(), steps: run.steps, parameters: trainer.numParameters(),
     vocabSize: trainer.vocabSize(), layers: trainer.nLayer(), heads: trainer.nHead(), blockSize: trainer.blockSize(),
     objective: trainer.objective(), baselines: trainer.baselines() });
@@ -69,7 +80,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
     setState(done ? 'done' : 'paused', `${done ? 'Finished' : 'Loaded'}: ${size} at step ` +
       `${trainer.stepsDone().toLocaleString('en')} of ${run.steps.toLocaleString('en')}.`);
   } else setState('training', `${size}…`);
-  setTimeout(tick, 0);
+  soon();
 }
 
 // What the model makes of text, refreshed at each evaluation: a causal model writes a
@@ -157,9 +168,25 @@ function rate(): number | null {
   return ((speed.length - 1) * run.tokensPerStep * 1000) / (speed[speed.length - 1] - speed[0]);
 }
 
+// A timed run's length: the steps that fit its budget at the speed since the last estimate. Estimated
+// at step 20, then at each evaluation in the first quarter of the time (when the learning rate has
+// hardly begun to decay), and at the second evaluation in any case: from there on each window holds
+// the cost of one evaluation and its chores.
+function retime(t: Trainer, step: number) {
+  if (!clock) return;
+  const due = step === 20 || (step % run.evalEvery === 0 && (trainingMs() < clock.ms / 4 || step === 2 * run.evalEvery));
+  if (!due) return;
+  const now = trainingMs(), msPerStep = (now - clock.at) / (step - clock.step);
+  const total = Math.max(step + 1, clock.warmup + 1, step + Math.floor((clock.ms - now) / msPerStep));
+  Object.assign(clock, { step, at: now });
+  t.setTotalSteps(total);
+  run.steps = total;
+}
+
 function reportStep(loss: number, lr: number) {
   if (!trainer) return;
   const step = trainer.stepsDone(), tokensPerSecond = rate();
+  retime(trainer, step);
   post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond, threads: trainer.threads(), wasmBytes: core?.HEAP8.length ?? 0,
          etaSeconds: tokensPerSecond === null ? null : ((run.steps - step) * run.tokensPerStep) / tokensPerSecond });
   if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample, postCheckpoint);
@@ -167,22 +194,32 @@ function reportStep(loss: number, lr: number) {
   if (step >= run.steps) chores.push(() => setState('done'));
 }
 
-// One chore or one part of a step, then schedule the next (messages are handled in between).
-// While paused, only the chores run (a loaded model's first sample, say).
+// The next task of this worker, soon: a message to itself, because browsers hold a chain of
+// setTimeout(0) calls back by 4 ms each after the fifth (a tenth of a small model's step).
+const channel = new MessageChannel();
+channel.port1.onmessage = () => tick();
+const soon = () => channel.port2.postMessage(null);
+
+// Chores and parts of steps for about kSliceMs, then the next task (messages such as Pause are
+// handled in between). While paused, only the chores run (a loaded model's first sample, say).
+const kSliceMs = 10;
 function tick() {
-  if (!trainer || (state !== 'training' && !chores.length)) return;
-  try {
-    const chore = chores.shift();
-    if (chore) chore();
-    else {
-      const lr = trainer.lr();
-      const loss = trainer.stepPart();
-      if (loss !== null) reportStep(loss, lr);
+  const begun = performance.now();
+  do {
+    if (!trainer || (state !== 'training' && !chores.length)) return;
+    try {
+      const chore = chores.shift();
+      if (chore) chore();
+      else {
+        const lr = trainer.lr();
+        const loss = trainer.stepPart();
+        if (loss !== null) reportStep(loss, lr);
+      }
+    } catch (e) {
+      return fail(e);
     }
-  } catch (e) {
-    return fail(e);
-  }
-  setTimeout(tick, 0);
+  } while (performance.now() - begun < kSliceMs);
+  soon();
 }
 
 // Tokens per second sampling from a newline, with or without the KV cache.
@@ -265,7 +302,7 @@ onmessage = (event: MessageEvent<ToTrainer>) => {
     } else if (msg.type === 'resume' && state === 'paused') {
       speed.length = 0;
       setState('training');
-      setTimeout(tick, 0);
+      soon();
     } else if (msg.type === 'stop' && (state === 'training' || state === 'paused')) {
       setState('stopped');
       postCheckpoint();
