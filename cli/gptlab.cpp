@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "text/tokenizer_file.h"
 #include "text/utf8.h"
 #include "train/checkpoint.h"
+#include "train/run_clock.h"
 #include "train/trainer.h"
 
 using namespace gptlab;
@@ -86,6 +88,8 @@ std::string usage() {
          "                   --decay " + option_names<Decay>("|") + " (" + to_string(kTrain.adamw.decay) +
          "; which tensors decay: matrices = 2-D weights and embeddings)\n"
          "                   --constant-lr  (no cosine decay after the warmup)\n"
+         "                   --minutes M  (train for M minutes: the steps come from the speed measured\n"
+         "                                 in the first steps, replacing --steps)\n"
          "                   --clip " + num(kTrain.grad_clip) + " --eval-interval " + num(kEvalInterval) +
          " --eval-batches " + num(kTrain.eval_batches) + " --seed " + std::to_string(kTrain.seed) + "\n"
          "                   --threads " + num(default_threads()) +
@@ -214,7 +218,8 @@ int train(const Args& a) {
   o.batch_size = a.integer("batch", kTrain.batch_size);
   o.eval_batches = a.integer("eval-batches", kTrain.eval_batches);
   o.seed = static_cast<std::uint64_t>(a.number("seed", static_cast<double>(kTrain.seed)));
-  const int steps = a.integer("steps", kTrain.lr.total);
+  int steps = a.integer("steps", kTrain.lr.total);  // a timed run (--minutes) sets it once it knows its speed
+  const double minutes = a.number("minutes", 0);
   const int warmup = a.integer("warmup", kTrain.lr.warmup);
   o.lr = {a.has("constant-lr") ? LrSchedule::Kind::constant : LrSchedule::Kind::cosine,
           static_cast<float>(a.number("lr", kTrain.lr.max_lr)),
@@ -232,6 +237,10 @@ int train(const Args& a) {
   const bool tensor_norms = a.has("tensor-norms");  // each tensor's L2 norms at every evaluation
   if (o.batch_size < 1 || steps < 1 || eval_interval < 1 || o.eval_batches < 1)
     throw Error("--batch, --steps, --eval-interval and --eval-batches must be at least 1.");
+  if (!(minutes >= 0 && minutes <= 1e6))
+    throw Error("--minutes must be a number of minutes (0: train for --steps).");
+  if (minutes > 0 && a.has("resume"))
+    throw Error("--minutes times a new run; a resumed run goes on to the steps it had (--steps).");
   const std::string ck_path = a.str("checkpoint", "gptlab.ckpt");
 
   std::unique_ptr<Trainer> trainer;
@@ -274,6 +283,8 @@ int train(const Args& a) {
   auto save = [&] { write_file(ck_path, save_checkpoint(trainer->checkpoint())); };
   const auto start = std::chrono::steady_clock::now();
   const int first = trainer->steps_done();
+  std::optional<RunClock> clock;
+  if (minutes > 0) clock.emplace(minutes * 60, eval_interval, warmup);
   while (trainer->steps_done() < steps) {
     if (g_interrupted) {
       save();
@@ -285,6 +296,10 @@ int train(const Args& a) {
     const float loss = trainer->step();
     const int done = trainer->steps_done();
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (const std::optional<int> total = clock ? clock->steps_at(done, elapsed) : std::nullopt) {
+      trainer->set_total_steps(*total);
+      steps = *total;
+    }
     const double tok_s = (done - first) * static_cast<double>(o.batch_size) * c.block_size / elapsed;
     const double eta = elapsed / (done - first) * (steps - done);
     if (tty) {
@@ -431,7 +446,7 @@ int main(int argc, char** argv) {
         {"corpus", "checkpoint",    "tokenizer",    "vocab",   "objective", "documents",    "layers",
          "heads",  "embd",          "block",        "dropout", "positions", "ffn",          "norm",
          "batch",  "steps",         "lr",           "min-lr",  "warmup",    "weight-decay", "decay",
-         "clip",   "eval-interval", "eval-batches", "seed",    "threads",   "log-interval"},
+         "clip",   "eval-interval", "eval-batches", "seed",    "threads",   "log-interval", "minutes"},
         {"resume", "tie", "no-residual", "no-key-mask", "constant-lr", "tensor-norms"}}},
       {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
       {"fill", {fill, {"checkpoint", "text", "top"}, {}}},

@@ -28,6 +28,7 @@
 #include "text/tokenizer_file.h"
 #include "text/utf8.h"
 #include "train/checkpoint.h"
+#include "train/run_clock.h"
 #include "train/trainer.h"
 
 namespace gptlab::wasm {
@@ -486,10 +487,19 @@ class JsTrainer {
   std::unique_ptr<Trainer> t_;
 };
 
+// RunClock::steps_at for JS: the run's new length, or null.
+emscripten::val run_clock_steps_at(RunClock& clock, int step, double seconds) {
+  const std::optional<int> steps = clock.steps_at(step, seconds);
+  return steps ? emscripten::val(*steps) : emscripten::val::null();
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(gptlab_trainer) {
   using emscripten::allow_raw_pointers;
+  emscripten::class_<RunClock>("RunClock")
+      .constructor<double, int, int>()
+      .function("stepsAt", &run_clock_steps_at);
   emscripten::class_<JsTrainer>("Trainer")
       .class_function("create", &JsTrainer::create, allow_raw_pointers())
       .class_function("resume", &JsTrainer::resume, allow_raw_pointers())

@@ -103,6 +103,14 @@ set +e; wait $pid; rc=$?; set -e
 [[ $rc == 130 ]] || fail "Ctrl-C exited with $rc, not 130"
 "$gptlab" eval --checkpoint "$dir/int.ckpt" --corpus "$dir/corpus.txt" > /dev/null || fail "the Ctrl-C checkpoint does not load"
 
+# A run timed by the clock: 6 seconds, its steps chosen from its speed (not the 3,000 of --steps' default).
+start=$SECONDS
+timed=$("$gptlab" train "${common[@]}" --minutes 0.1 --eval-interval 50 --warmup 10 --threads 1 --checkpoint "$dir/timed.ckpt")
+took=$((SECONDS - start))
+last=$(grep -oE '^step [0-9]+:' <<<"$timed" | tail -1 | grep -oE '[0-9]+')
+((took >= 4 && took <= 15 && last != 3000)) || fail "a 6-second run took $took s and ended at step $last"
+echo "--minutes 0.1: $last steps in $took s"
+
 # Bad input: a sentence and a non-zero exit, never a crash.
 expect_error() {  # expect_error "sentence part" command...
   local want=$1; shift
@@ -133,6 +141,8 @@ expect_error 'Unknown ffn "relu"; use none, gelu or swiglu.' "$gptlab" train "${
 # The model's own errors come before the schedule's, and the schedule's names the flags.
 expect_error "n_embd (48) must be divisible by the number of heads (5)." "$gptlab" train "${common[@]}" --heads 5 --steps 2
 expect_error "--steps 60 must be more than --warmup 100." "$gptlab" train "${common[@]}" --steps 60
+expect_error "--minutes must be a number of minutes" "$gptlab" train "${common[@]}" --minutes -2
+expect_error "--minutes times a new run" "$gptlab" train "${common[@]}" --minutes 1 --resume --checkpoint "$dir/run.ckpt"
 
 # The model switches the lessons need: every name of --positions, --ffn, --norm and --decay, --no-residual
 # and --layers 0 train, save a checkpoint that loads, and the help lists them.

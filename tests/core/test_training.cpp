@@ -440,6 +440,7 @@ TEST_CASE("the same seed gives the same losses; a different seed does not") {
   CHECK(run(1) != run(2));
 }
 
+#include "train/run_clock.h"
 #include "train/trainer.h"
 
 namespace {
@@ -554,6 +555,23 @@ TEST_CASE("a run whose length is set after it started equals a run planned with 
                        Error);
   CHECK_THROWS_WITH_AS(Trainer(text, planned, c).set_total_steps(3),
                        "The schedule needs more total steps than warmup steps.", ShapeError);
+}
+
+TEST_CASE("a run timed by the clock: its length from the speed it measures") {
+  // 60 s, evaluations every 50 steps, 10 warmup steps; times chosen to be exact in binary.
+  RunClock clock(60, 50, 10);
+  CHECK_FALSE(clock.steps_at(19, 2.375));
+  CHECK(clock.steps_at(20, 2.5) == 20 + 460);      // 0.125 s a step: 57.5 s left hold 460 more
+  CHECK_FALSE(clock.steps_at(30, 3.75));           // neither step 20 nor an evaluation
+  CHECK(clock.steps_at(50, 6.25) == 480);          // the same speed, the same length
+  CHECK(clock.steps_at(100, 18.75) == 100 + 165);  // past the first quarter, but the second evaluation:
+                                                   // 0.25 s a step since step 50
+  CHECK_FALSE(clock.steps_at(150, 31.25));         // past the first quarter: the length stays
+  // A budget already spent still ends after the warmup and after the step done.
+  RunClock spent(1, 50, 30);
+  CHECK(spent.steps_at(20, 5) == 31);
+  RunClock no_warmup(1, 50, 0);
+  CHECK(no_warmup.steps_at(20, 5) == 21);
 }
 
 TEST_CASE("count-model baselines: add-one unigram and bigram cross-entropy on the validation split") {

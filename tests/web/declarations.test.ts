@@ -29,6 +29,7 @@ describe('declarations match the module', () => {
     const trainer = core.Trainer.create(corpus, { batchSize: 2, evalBatches: 1, lr: { warmup: 1, total: 5 },
       model: { layers: 1, heads: 1, embd: 8, block: 8 } });
     const bench = new core.MatmulBenchmark(2, 2, 2);
+    const clock = new core.RunClock(60, 50, 10);
     const calls: Record<string, () => unknown> = {
       // Tokenizer
       kind: () => tok.kind(), vocabSize: () => tok.vocabSize(), encode: () => tok.encode('truth', false),
@@ -48,9 +49,11 @@ describe('declarations match the module', () => {
       exportTokenizer: () => trainer.exportTokenizer(),
       // MatmulBenchmark
       run: () => bench.run(1), flopsPerRun: () => bench.flopsPerRun(),
+      // RunClock
+      stepsAt: () => expect(clock.stepsAt(20, 2.5)).toBe(480),
       delete: () => null,
     };
-    for (const iface of ['Tokenizer', 'Trainer', 'MatmulBenchmark']) {
+    for (const iface of ['Tokenizer', 'Trainer', 'MatmulBenchmark', 'RunClock']) {
       expect(declared(iface).length, iface).toBeGreaterThan(2);
       for (const name of declared(iface)) {
         expect(calls[name], `${iface}.${name} has no call in this test`).toBeTypeOf('function');
@@ -62,5 +65,6 @@ describe('declarations match the module', () => {
     tok.delete();
     trainer.delete();
     bench.delete();
+    clock.delete();
   });
 });

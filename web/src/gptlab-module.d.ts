@@ -201,6 +201,13 @@ export interface Trainer {
   delete(): void;
 }
 
+/** A run timed by the clock (core/train/run_clock.h): its length from the speed it measures. */
+export interface RunClock {
+  /** After `step`, at `seconds` of training: the run's new length when an estimate is due, else null. */
+  stepsAt(step: number, seconds: number): number | null;
+  delete(): void;
+}
+
 export interface TrainerStatics {
   create(corpus: string, options: TrainOptions): Trainer;
   resume(corpus: string, options: TrainOptions, checkpoint: Uint8Array): Trainer;
@@ -221,6 +228,7 @@ export interface GptlabModule {
   matmul(a: Float32Array | number[], aRows: number, aCols: number,
          b: Float32Array | number[], bRows: number, bCols: number, op: 'ab' | 'abt' | 'atb'): Float32Array;
   MatmulBenchmark: new (m: number, k: number, n: number) => MatmulBenchmark;
+  RunClock: new (budgetSeconds: number, evalInterval: number, warmup: number) => RunClock;
 }
 
 export interface GptlabModuleOptions {

@@ -5,7 +5,7 @@
 // ("chores") between the parts. It also answers the attention view and the
 // fill-in box from the model as it is.
 import { loadGptlab, usefulThreads, type GptlabModule } from './gptlab';
-import type { Trainer } from './gptlab-module';
+import type { RunClock, Trainer } from './gptlab-module';
 import type { Answer, FromTrainer, Question, ToTrainer, TrainState } from './train-protocol';
 import { errorText } from './error-text';
 
@@ -17,8 +17,7 @@ let core: GptlabModule | null = null;
 let trainer: Trainer | null = null;
 let state: TrainState = 'idle';
 let run = { steps: 0, evalEvery: 100, sampleEvery: 100, tokensPerStep: 0 };
-// A run timed by the clock: its budget, and the step and training time of its last estimate.
-let clock: { ms: number; step: number; at: number; warmup: number } | null = null;
+let clock: RunClock | null = null;  // a run timed by the clock
 let chores: (() => void)[] = [];  // reports due after the last step, one per task
 let passage = '';  // a fixed passage of the validation text (the corpus' last tenth), for the surprise panel
 
@@ -67,8 +66,8 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
           tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
   speed.length = 0;
   activeMs = 0;
-  clock = msg.seconds && !msg.checkpoint
-    ? { ms: msg.seconds * 1000, step: 0, at: 0, warmup: msg.options.lr?.warmup ?? 0 } : null;
+  clock?.delete();
+  clock = msg.seconds && !msg.checkpoint ? new core.RunClock(msg.seconds, msg.evalEvery, msg.options.lr?.warmup ?? 0) : null;
   post({ type: 'started', step: trainer.stepsDone(), steps: run.steps, parameters: trainer.numParameters(),
     vocabSize: trainer.vocabSize(), layers: trainer.nLayer(), heads: trainer.nHead(), blockSize: trainer.blockSize(),
     objective: trainer.objective(), baselines: trainer.baselines() });
@@ -168,17 +167,10 @@ function rate(): number | null {
   return ((speed.length - 1) * run.tokensPerStep * 1000) / (speed[speed.length - 1] - speed[0]);
 }
 
-// A timed run's length: the steps that fit its budget at the speed since the last estimate. Estimated
-// at step 20, then at each evaluation in the first quarter of the time (when the learning rate has
-// hardly begun to decay), and at the second evaluation in any case: from there on each window holds
-// the cost of one evaluation and its chores.
+// A timed run's length, once its speed is known (RunClock says when and how long).
 function retime(t: Trainer, step: number) {
-  if (!clock) return;
-  const due = step === 20 || (step % run.evalEvery === 0 && (trainingMs() < clock.ms / 4 || step === 2 * run.evalEvery));
-  if (!due) return;
-  const now = trainingMs(), msPerStep = (now - clock.at) / (step - clock.step);
-  const total = Math.max(step + 1, clock.warmup + 1, step + Math.floor((clock.ms - now) / msPerStep));
-  Object.assign(clock, { step, at: now });
+  const total = clock?.stepsAt(step, trainingMs() / 1000) ?? null;
+  if (total === null) return;
   t.setTotalSteps(total);
   run.steps = total;
 }
