@@ -88,6 +88,15 @@ SplitPattern parse_split_pattern(std::string_view name) {
 std::size_t ChunkSplitter::gpt2_chunk_end() const {
   const std::string_view t = text_;
   const std::size_t p = pos_;
+  // Most chunks are ASCII ` ?X+` (" the", ","): the class of the first byte after
+  // an optional space decides the run, no decoding, no contraction to check.
+  const unsigned char b0 = static_cast<unsigned char>(t[p]);
+  if (b0 < 0x80 && b0 != '\'') {
+    const std::size_t q = b0 == ' ' && p + 1 < t.size() ? p + 1 : p;
+    const unsigned char b = static_cast<unsigned char>(t[q]);
+    if (b < 0x80 && detail::kAsciiClasses[b] != CharClass::kWhitespace)
+      return run_end(t, q + 1, detail::kAsciiClasses[b]);
+  }
   if (std::size_t n = contraction(t, p, false)) return p + n;
   // ` ?X+` for X = letters, numbers or other: the class of the first character
   // after an optional space decides which alternative matches.

@@ -1,7 +1,6 @@
 #include "text/tokenizer_bpe.h"
 
 #include <algorithm>
-#include <limits>
 #include <queue>
 
 #include "errors.h"
@@ -10,7 +9,7 @@
 namespace gptlab {
 namespace {
 
-constexpr int kNoRank = std::numeric_limits<int>::max();
+constexpr int kNoRank = PairRanks::kNone;
 constexpr std::size_t kLongChunk = 96;     // bytes; longer chunks merge with a heap
 constexpr std::size_t kCachedChunk = 256;  // bytes; longer chunks are not cached
 
@@ -48,39 +47,59 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<Merge> m
   if (rule_ == MergeRule::tiktoken_ranks) {
     if (!merges_.empty())
       throw TokenizerError("A tiktoken vocabulary derives its merges; it cannot also list them.");
-    for (int id = 0; id < n; ++id)
-      if (!is_special(id) && !tokens_[id].empty() && !whole_tokens_.emplace(tokens_[id], id).second)
-        throw TokenizerError("Two tokens of the tiktoken vocabulary have the same bytes (ids " +
-                             std::to_string(whole_tokens_[tokens_[id]]) + " and " + std::to_string(id) +
-                             ").");
-    for (const auto& [bytes, id] : whole_tokens_)
-      if (bytes.size() <= 8) short_tokens_.insert(bytes, std::span<const int>(&id, 1));
-    // Every split of every token into two tokens is a merge, ranked by the token's id.
     for (int id = 0; id < n; ++id) {
       const std::string& t = tokens_[id];
+      if (is_special(id) || t.empty()) continue;
+      if (t.size() > ChunkCache::kMaxChunk)
+        throw TokenizerError("The token " + describe(id, tokens_) + " is longer than the " +
+                             std::to_string(ChunkCache::kMaxChunk) + " bytes a token may have.");
+      if (!token_ids_.insert(t, std::span<const int>(&id, 1)))
+        throw TokenizerError("Two tokens of the tiktoken vocabulary have the same bytes (ids " +
+                             std::to_string(token_ids_.find(t)[0]) + " and " + std::to_string(id) + ").");
+    }
+    // Every split of every token into two tokens is a merge, ranked by the token's id.
+    for (int id = 0; id < n; ++id) {
+      const std::string_view t = tokens_[id];
       if (is_special(id)) continue;
       for (std::size_t cut = 1; cut < t.size(); ++cut) {
-        const std::string_view v = t;
-        auto l = whole_tokens_.find(v.substr(0, cut)), r = whole_tokens_.find(v.substr(cut));
-        if (l != whole_tokens_.end() && r != whole_tokens_.end())
-          merges_.push_back({l->second, r->second, id});
+        const std::span<const int> l = token_ids_.find(t.substr(0, cut)), r = token_ids_.find(t.substr(cut));
+        if (!l.empty() && !r.empty()) merges_.push_back({l[0], r[0], id});
       }
     }
   }
+  if (n > PairRanks::kMaxId + 1 || merges_.size() > static_cast<std::size_t>(PairRanks::kMaxRank) + 1)
+    throw TokenizerError("A BPE vocabulary may have at most " + std::to_string(PairRanks::kMaxId + 1) +
+                         " tokens and " + std::to_string(PairRanks::kMaxRank + 1) + " merges.");
+  pair_ranks_.reserve(merges_.size());
+  byte_pair_ranks_.assign(256 * 256, kNoRank);
+  // The byte of a token that encoding starts from (the ids of byte_ids_), or -1.
+  auto byte_of = [&](int id) {
+    const int b = tokens_[id].size() == 1 ? static_cast<unsigned char>(tokens_[id][0]) : -1;
+    return b >= 0 && byte_ids_[b] == id ? b : -1;
+  };
   for (std::size_t i = 0; i < merges_.size(); ++i) {
     const Merge& m = merges_[i];
-    const std::string where = "Merge " + std::to_string(i) + " (" + std::to_string(m.left) + " + " +
-                              std::to_string(m.right) + " -> " + std::to_string(m.result) + ")";
+    // The message is built only for a merge that fails (building it for each of some 100,000
+    // merges was most of the loading time under WASM).
+    auto where = [&] {
+      return "Merge " + std::to_string(i) + " (" + std::to_string(m.left) + " + " + std::to_string(m.right) +
+             " -> " + std::to_string(m.result) + ")";
+    };
     for (int id : {m.left, m.right, m.result}) {
-      if (id < 0 || id >= n) throw TokenizerError(where + " uses an id outside the vocabulary.");
-      if (is_special(id)) throw TokenizerError(where + " uses a special token, which never merges.");
+      if (id < 0 || id >= n) throw TokenizerError(where() + " uses an id outside the vocabulary.");
+      if (is_special(id)) throw TokenizerError(where() + " uses a special token, which never merges.");
     }
-    if (tokens_[m.result] != tokens_[m.left] + tokens_[m.right])
-      throw TokenizerError(where + " does not join the bytes of its tokens: " + describe(m.result, tokens_) +
-                           " is not " + describe(m.left, tokens_) + " followed by " +
-                           describe(m.right, tokens_) + ".");
+    const std::string_view joined = tokens_[m.result], left = tokens_[m.left], right = tokens_[m.right];
+    if (joined.size() != left.size() + right.size() || !joined.starts_with(left) || !joined.ends_with(right))
+      throw TokenizerError(
+          where() + " does not join the bytes of its tokens: " + describe(m.result, tokens_) + " is not " +
+          describe(m.left, tokens_) + " followed by " + describe(m.right, tokens_) + ".");
     const int rank = rule_ == MergeRule::tiktoken_ranks ? m.result : static_cast<int>(i);
-    if (!pair_ranks_.find(m.left, m.right)) pair_ranks_.set(m.left, m.right, {rank, m.result});
+    pair_ranks_.add(m.left, m.right, rank);  // the first rank of a pair stays
+    if (const int a = byte_of(m.left), b = byte_of(m.right); a >= 0 && b >= 0) {
+      int& r = byte_pair_ranks_[a << 8 | b];
+      if (r == kNoRank) r = rank;
+    }
   }
 }
 
@@ -106,8 +125,9 @@ std::vector<int> BpeTokenizer::encode(std::string_view text, const AllowedSpecia
 // The per-chunk loop lives in a function of its own with no objects to destroy:
 // under WASM's JavaScript-based exceptions, every call made where a destructor
 // would have to run on unwinding goes through a JavaScript trampoline, which made
-// encoding several times slower.
-void BpeTokenizer::encode_ordinary(std::string_view text, std::vector<int>& out) const {
+// encoding several times slower. noinline: inlined into encode() (which owns the
+// id vector) its two calls per chunk went through those trampolines again.
+[[gnu::noinline]] void BpeTokenizer::encode_ordinary(std::string_view text, std::vector<int>& out) const {
   ChunkSplitter splitter(text, split_);
   for (std::string_view chunk; splitter.next(chunk);) encode_chunk(chunk, out);
 }
@@ -117,42 +137,37 @@ void BpeTokenizer::encode_chunk(std::string_view chunk, std::vector<int>& out) c
   const bool cacheable = chunk.size() <= kCachedChunk;
   if (cacheable && cache_.append(chunk, out)) return;
   if (rule_ == MergeRule::tiktoken_ranks) {  // a chunk that is a token is that token
-    const std::size_t first = out.size();
-    bool whole = short_tokens_.append(chunk, out);
-    if (!whole && chunk.size() > 8) {
-      if (auto it = whole_tokens_.find(chunk); it != whole_tokens_.end()) {
-        out.push_back(it->second);
-        whole = true;
-      }
-    }
-    if (whole) {
-      if (cacheable) cache_.insert(chunk, std::span<const int>(out.data() + first, 1));
+    if (const std::span<const int> id = token_ids_.find(chunk); !id.empty()) {
+      out.push_back(id[0]);
+      if (cacheable) cache_.insert(chunk, id);
       return;
     }
   }
   const std::size_t first = out.size();
   for (unsigned char b : chunk) out.push_back(byte_ids_[b]);
   const std::span<int> parts(out.data() + first, chunk.size());
-  const std::size_t n = chunk.size() <= kLongChunk ? merge_parts(parts) : merge_parts_long(parts);
+  const std::size_t n = chunk.size() <= kLongChunk ? merge_parts(chunk, parts) : merge_parts_long(parts);
   out.resize(first + n);
   if (cacheable) cache_.insert(chunk, std::span<const int>(out.data() + first, n));
 }
 
 // Short chunks: rescan the pair ranks after every merge (as tiktoken does).
 //   ranks[i] = rank of (parts[i], parts[i + 1]); merge the lowest, leftmost first.
+// The parts start as the chunk's bytes, so the first ranks come from the byte-pair
+// table; the rank of a merge also names its result (result_of), so each merge
+// hashes only its two new neighbour pairs.
 // Merges in place; returns how many parts are left.
-std::size_t BpeTokenizer::merge_parts(std::span<int> parts) const {
+std::size_t BpeTokenizer::merge_parts(std::string_view chunk, std::span<int> parts) const {
   std::size_t n = parts.size();
-  auto rank_of = [&](std::size_t i) {
-    const Ranked* r = pair_ranks_.find(parts[i], parts[i + 1]);
-    return r ? r->rank : kNoRank;
-  };
+  auto rank_of = [&](std::size_t i) { return pair_ranks_.find(parts[i], parts[i + 1]); };
   int ranks[kLongChunk];
-  for (std::size_t i = 0; i + 1 < n; ++i) ranks[i] = rank_of(i);
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    ranks[i] = byte_pair_ranks_[static_cast<unsigned char>(chunk[i]) << 8 |
+                                static_cast<unsigned char>(chunk[i + 1])];
   while (n > 1) {
     const std::size_t i = static_cast<std::size_t>(std::min_element(ranks, ranks + n - 1) - ranks);
     if (ranks[i] == kNoRank) break;
-    parts[i] = pair_ranks_.find(parts[i], parts[i + 1])->result;
+    parts[i] = result_of(ranks[i]);
     std::copy(parts.begin() + i + 2, parts.begin() + n, parts.begin() + i + 1);
     std::copy(ranks + i + 1, ranks + n - 1, ranks + i);
     --n;
@@ -180,8 +195,8 @@ std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
   std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> heap;
   auto consider = [&](int pos) {
     if (pos < 0 || next[pos] < 0) return;
-    if (const Ranked* r = pair_ranks_.find(parts[pos], parts[next[pos]]))
-      heap.push({r->rank, pos, parts[pos], parts[next[pos]]});
+    if (const int rank = pair_ranks_.find(parts[pos], parts[next[pos]]); rank != kNoRank)
+      heap.push({rank, pos, parts[pos], parts[next[pos]]});
   };
   for (int i = 0; i + 1 < n; ++i) consider(i);
   std::vector<bool> alive(n, true);
@@ -190,7 +205,7 @@ std::size_t BpeTokenizer::merge_parts_long(std::span<int> parts) const {
     heap.pop();
     const int j = next[c.pos];
     if (!alive[c.pos] || j < 0 || parts[c.pos] != c.left || parts[j] != c.right) continue;
-    parts[c.pos] = pair_ranks_.find(c.left, c.right)->result;
+    parts[c.pos] = result_of(c.rank);
     alive[j] = false;
     next[c.pos] = next[j];
     if (next[j] >= 0) prev[next[j]] = c.pos;
@@ -217,26 +232,29 @@ BpeTokenizer BpeTokenizer::from_tiktoken(std::string_view file, SplitPattern spl
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
-    const std::string where = "Line " + std::to_string(line_no) + " of the tiktoken file";
+    // The message's start, built only on an error.
+    auto where = [&] { return "Line " + std::to_string(line_no) + " of the tiktoken file"; };
     const std::size_t space = line.find(' ');
-    if (space == std::string_view::npos) throw TokenizerError(where + " is not \"<base64 bytes> <rank>\".");
-    const auto bytes = base64::decode(line.substr(0, space));
-    if (!bytes || bytes->empty()) throw TokenizerError(where + " does not start with base64 token bytes.");
-    long long rank = -1;
+    if (space == std::string_view::npos) throw TokenizerError(where() + " is not \"<base64 bytes> <rank>\".");
+    auto bytes = base64::decode(line.substr(0, space));
+    if (!bytes || bytes->empty()) throw TokenizerError(where() + " does not start with base64 token bytes.");
     const std::string_view digits = line.substr(space + 1);
-    if (digits.empty() || digits.size() > 9 ||
-        digits.find_first_not_of("0123456789") != std::string_view::npos)
-      throw TokenizerError(where + " does not end with a rank (a whole number below 10^9).");
-    rank = std::stoll(std::string(digits));
+    long long rank = 0;
+    bool is_rank = !digits.empty() && digits.size() <= 9;
+    for (const char d : digits) {
+      is_rank = is_rank && d >= '0' && d <= '9';
+      if (is_rank) rank = rank * 10 + (d - '0');
+    }
+    if (!is_rank) throw TokenizerError(where() + " does not end with a rank (a whole number below 10^9).");
     // Ranks count up from 0, one a line; one far ahead would only make a huge empty table.
     if (rank > static_cast<long long>(line_no) + kRankSlack)
-      throw TokenizerError(where + " has the rank " + std::to_string(rank) +
+      throw TokenizerError(where() + " has the rank " + std::to_string(rank) +
                            ", far past its line number; the ranks of a "
                            "tiktoken file count up from 0.");
     if (rank >= static_cast<long long>(tokens.size())) tokens.resize(static_cast<std::size_t>(rank) + 1);
     if (!tokens[rank].empty())
-      throw TokenizerError(where + " repeats the rank " + std::to_string(rank) + ".");
-    tokens[rank] = *bytes;
+      throw TokenizerError(where() + " repeats the rank " + std::to_string(rank) + ".");
+    tokens[rank] = std::move(*bytes);
   }
   if (tokens.empty()) throw TokenizerError("The tiktoken file holds no tokens.");
   for (const SpecialToken& s : specials) {

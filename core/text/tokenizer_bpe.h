@@ -12,14 +12,14 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "text/chunk_cache.h"
-#include "text/pair_map.h"
+#include "text/pair_ranks.h"
 #include "text/pretokenize.h"
 #include "text/tokenizer.h"
 
@@ -84,25 +84,22 @@ class BpeTokenizer : public Tokenizer {
   const std::vector<std::string>& tokens() const { return tokens_; }
 
  private:
-  struct Ranked {
-    int rank;
-    int result;
-  };
   void encode_ordinary(std::string_view text, std::vector<int>& out) const;
-  std::size_t merge_parts(std::span<int> parts) const;
+  std::size_t merge_parts(std::string_view chunk, std::span<int> parts) const;
   std::size_t merge_parts_long(std::span<int> parts) const;
+  // The token a merge of this rank makes.
+  int result_of(int rank) const { return rule_ == MergeRule::tiktoken_ranks ? rank : merges_[rank].result; }
 
   std::vector<std::string> tokens_;  // id -> bytes (special ids: their text)
   std::vector<Merge> merges_;
   MergeRule rule_;
   SplitPattern split_;
   int byte_ids_[256];
-  PairMap<Ranked> pair_ranks_;  // (left, right) -> rank and result
-  std::unordered_map<std::string, int, StringHash, std::equal_to<>>
-      whole_tokens_;         // tiktoken_ranks: bytes -> id
-  ChunkCache short_tokens_;  // the same for tokens of up to 8 bytes, looked up faster
-  // Encoded chunks (text repeats its words); with tiktoken_ranks it starts with
-  // every token as its own chunk. Filled during encode: not thread-safe.
+  PairRanks pair_ranks_;              // (left, right) -> rank
+  std::vector<int> byte_pair_ranks_;  // (first byte << 8 | second byte) -> rank of their merge
+  // tiktoken_ranks: token bytes -> id (every token, however long).
+  ChunkCache token_ids_{std::numeric_limits<std::size_t>::max()};
+  // Encoded chunks (text repeats its words), starting empty. Filled during encode: not thread-safe.
   mutable ChunkCache cache_;
 };
 

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "errors.h"
+#include "text/pair_map.h"
 #include "text/tokenizer_bpe.h"
 
 namespace gptlab {
