@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build*/', 'node_modules/', 'test-results/'] },
+  // wasm-kernels/*.js are Emscripten JS libraries: Emscripten's preprocessor (#if) runs on them first.
+  { ignores: ['dist/', 'build*/', 'node_modules/', 'test-results/', 'wasm-kernels/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,7 +14,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
-    files: ['tests/**/*.mjs', 'scripts/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'tools/**/*.mjs', 'public/**/*.js', 'eslint.config.js'],
+    files: ['tests/**/*.mjs', 'scripts/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'tools/**/*.mjs', 'public/**/*.js', 'wasm-kernels/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {  // the TensorFlow.js peer runs in the page, where tf.min.js has defined `tf`

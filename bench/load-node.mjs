@@ -8,7 +8,8 @@ const dir = process.env.GPTLAB_WASM_DIR
   ? pathToFileURL(process.env.GPTLAB_WASM_DIR.replace(/\/?$/, '/'))
   : new URL('../build-wasm/wasm-bindings/', import.meta.url);
 
-export async function loadGptlab() {
+// options: e.g. { relaxedSimd: false } for the SIMD128 matmul kernel where relaxed SIMD exists.
+export async function loadGptlab(options = {}) {
   const { default: createGptlab } = await import(new URL('gptlab.js', dir).href);
-  return createGptlab({ wasmBinary: readFileSync(new URL('gptlab.wasm', dir)) });
+  return createGptlab({ wasmBinary: readFileSync(new URL('gptlab.wasm', dir)), ...options });
 }

@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(g++ cmake ninja-build ccache clang-format emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev nlohmann-json3-dev chromium)
+# clang-19 and lld-19 build the WASM module's relaxed-SIMD (fused multiply-add) matmul kernel: wasm-kernels/.
+PACKAGES=(g++ cmake ninja-build ccache clang-format emscripten binaryen libeigen3-dev libxsimd-dev doctest-dev nlohmann-json3-dev chromium
+          clang-19 lld-19)
 # `setup.sh fuzz` (npm run fuzz): clang and its libFuzzer runtime as well.
 [[ ${1:-} == fuzz ]] && PACKAGES+=(clang libclang-rt-14-dev)
 

@@ -75,7 +75,7 @@ started_step "fuzz smoke (5,000 inputs each)" bash scripts/fuzz.sh --smoke
 step "typecheck" npx tsc -p .
 step "lint (eslint)" npx eslint .
 # .clang-format (clang-format 14): the C++ tree as the formatter leaves it. Fix with `clang-format -i FILE`.
-step "format (clang-format)" bash -c "git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run --Werror"
+step "format (clang-format)" bash -c "git ls-files -z '*.cpp' '*.h' '*.c' | xargs -0 clang-format --dry-run --Werror"
 # Vitest loads the WASM module and compares training with the native CLI (build/gptlab).
 after "build wasm" "build native" -- step "vitest" npx vitest run
 after "build wasm" -- step "build web app" npx vite build --logLevel warn

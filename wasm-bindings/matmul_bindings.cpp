@@ -74,6 +74,8 @@ class MatmulBenchmark {
 EMSCRIPTEN_BINDINGS(gptlab_matmul) {
   emscripten::function(
       "simdName", +[] { return std::string(matmul_simd_name()); });
+  emscripten::function(
+      "kernelName", +[] { return std::string(matmul_kernel_name()); });
   emscripten::function("matmul", &matmul_js);
   emscripten::class_<MatmulBenchmark>("MatmulBenchmark")
       .constructor<int, int, int>()

@@ -15,6 +15,10 @@
 // padding ragged edges with zeros, so the kernel always runs its full shape and
 // reads memory sequentially. Transposes cost nothing extra: they only change
 // how the packing routines walk the source.
+//
+// Under WASM, when the engine has relaxed SIMD (Chromium; node with a flag), the
+// loops over jr and ir run in a separate module whose micro-kernel uses fused
+// multiply-add (wasm-kernels/relaxed_gemm.c); SIMD128 has only mul + add.
 #include "numerics/matmul.h"
 
 #include <xsimd/xsimd.hpp>
@@ -224,6 +228,49 @@ void few_rows(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions op
   }
 }
 
+// The macro-kernel: every MR x NR tile of one block, C[mc x nc] (+)= A B (+ bias), with A at
+// ap (packed into panels, or read in place with row step lda) and B packed into panels.
+void macro_kernel(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, APanel ap, const float* b,
+                  float* c, std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
+  for (std::ptrdiff_t jr = 0; jr < nc; jr += NR) {
+    for (std::ptrdiff_t ir = 0; ir < mc; ir += MR) {
+      const APanel a = ap.lda ? APanel{ap.data + ir * ap.lda, ap.lda} : APanel{ap.data + ir * kc, 0};
+      tile(std::min(MR, mc - ir), std::min(NR, nc - jr), kc, a, b + jr * kc, c + ir * ldc + jr, ldc, add_to_c,
+           bias ? bias + jr : nullptr);
+    }
+  }
+}
+
+#ifdef __EMSCRIPTEN__
+// The same macro-kernel with fused multiply-add (relaxed SIMD), for a packed A: a module of its
+// own (wasm-kernels/), called through these two JS imports. Its MR and NR are ours.
+extern "C" int gptlab_relaxed_gemm_ready();  // 1 when this thread can call the block kernel
+extern "C" void gptlab_relaxed_gemm_block(int mc, int nc, int kc, const float* a, const float* b, float* c,
+                                          int ldc, int add_to_c, const float* bias, float* scratch);
+
+bool relaxed_madd() {
+  thread_local const bool ready = gptlab_relaxed_gemm_ready() != 0;  // each thread instantiates its own
+  return ready;
+}
+
+void relaxed_macro_kernel(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, const float* a,
+                          const float* b, float* c, std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
+  alignas(16) float scratch[MR * NR];  // for tiles cut short at the edges
+  gptlab_relaxed_gemm_block(static_cast<int>(mc), static_cast<int>(nc), static_cast<int>(kc), a, b, c,
+                            static_cast<int>(ldc), add_to_c, bias, scratch);
+}
+#endif
+
+// One block: the fused multiply-add kernel when this engine has one, else ours.
+void block(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, APanel a, const float* b, float* c,
+           std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
+#ifdef __EMSCRIPTEN__
+  if (a.lda == 0 && relaxed_madd())
+    return relaxed_macro_kernel(mc, nc, kc, a.data, b, c, ldc, add_to_c, bias);
+#endif
+  macro_kernel(mc, nc, kc, a, b, c, ldc, add_to_c, bias);
+}
+
 // C (m x n) (+)= A (m x k) B (k x n) (+ bias), operands given by their steps.
 void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
   const std::ptrdiff_t m = c.rows, n = c.cols;
@@ -247,15 +294,10 @@ void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
       for (std::ptrdiff_t ic = 0; ic < m; ic += MC) {
         const std::ptrdiff_t mc = std::min(MC, m - ic);
         if (!read_a_in_place) pack_a(a, ic, mc, pc, kc, ws.a.get());
-        for (std::ptrdiff_t jr = 0; jr < nc; jr += NR) {
-          const float* bias = first && opt.bias ? opt.bias + jc + jr : nullptr;
-          for (std::ptrdiff_t ir = 0; ir < mc; ir += MR) {
-            const APanel ap = read_a_in_place ? APanel{a.data + (ic + ir) * a.row_step + pc, a.row_step}
-                                              : APanel{ws.a.get() + ir * kc, 0};
-            tile(std::min(MR, mc - ir), std::min(NR, nc - jr), kc, ap, ws.b.get() + jr * kc,
-                 &c(ic + ir, jc + jr), c.row_stride, add_to_c, bias);
-          }
-        }
+        const APanel ap =
+            read_a_in_place ? APanel{a.data + ic * a.row_step + pc, a.row_step} : APanel{ws.a.get(), 0};
+        block(mc, nc, kc, ap, ws.b.get(), &c(ic, jc), c.row_stride, add_to_c,
+              first && opt.bias ? opt.bias + jc : nullptr);
       }
     }
   }
@@ -319,5 +361,13 @@ void matmul_reference(Matrix c, ConstMatrix a, bool ta, ConstMatrix b, bool tb, 
 }
 
 const char* matmul_simd_name() { return xsimd::default_arch::name(); }
+
+const char* matmul_kernel_name() {
+#ifdef __EMSCRIPTEN__
+  return relaxed_madd() ? "wasm simd128 + relaxed madd" : "wasm simd128";
+#else
+  return matmul_simd_name();
+#endif
+}
 
 }  // namespace gptlab

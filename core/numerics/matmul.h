@@ -35,5 +35,8 @@ void matmul_reference(Matrix c, ConstMatrix a, bool transpose_a, ConstMatrix b, 
 
 // Which SIMD instruction set the kernels were compiled for, e.g. "avx512f" or "sse4.1".
 const char* matmul_simd_name();
+// Which micro-kernel runs the products on this thread: natively the SIMD set's name; under WASM
+// "wasm simd128 + relaxed madd" when the engine has relaxed SIMD's fused multiply-add, else "wasm simd128".
+const char* matmul_kernel_name();
 
 }  // namespace gptlab

@@ -18,6 +18,10 @@
 
 #include "numerics/matmul.h"
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
+
 using namespace gptlab;
 
 namespace {
@@ -202,6 +206,19 @@ TEST_CASE("matmul rejects shapes that do not fit with a sentence") {
       "matmul: C is 2x2, A is 2x2 and B is 2x2; C must not share memory with A, B or the bias.", ShapeError);
   CHECK_THROWS_AS(Matrix(c.data(), 2, 3, 2), ShapeError);
   CHECK_THROWS_AS(Matrix(c.data(), -1, 3), ShapeError);
+}
+
+TEST_CASE("the kernels report which micro-kernel runs") {
+  const std::string kernel = matmul_kernel_name();
+#ifdef __EMSCRIPTEN__
+  // ctest says which to expect: 1 for the run with node's relaxed-SIMD flag, 0 for the run without.
+  const int expect_relaxed = EM_ASM_INT({ return Number(process.env.GPTLAB_EXPECT_RELAXED_MADD || -1); });
+  if (expect_relaxed == 1) CHECK(kernel == "wasm simd128 + relaxed madd");
+  if (expect_relaxed == 0) CHECK(kernel == "wasm simd128");
+  CHECK(kernel.rfind("wasm simd128", 0) == 0);
+#else
+  CHECK(kernel == matmul_simd_name());
+#endif
 }
 
 TEST_CASE("the kernels report the SIMD instruction set they were built for") {

@@ -44,9 +44,11 @@ export async function freshProfile(app) {
 }
 
 // A new page that records console errors and uncaught exceptions. bypassCSP: for benchmark
-// pages that add a peer library (TensorFlow.js) the lab's own policy would refuse.
-export async function openPage(app, path = '/', { bypassCSP = false } = {}) {
+// pages that add a peer library (TensorFlow.js) the lab's own policy would refuse. setup(page) runs
+// before the page loads (e.g. to route requests).
+export async function openPage(app, path = '/', { bypassCSP = false, setup } = {}) {
   const page = bypassCSP ? await (await app.browser.newContext({ bypassCSP })).newPage() : await app.browser.newPage();
+  await setup?.(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));

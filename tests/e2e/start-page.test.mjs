@@ -15,6 +15,8 @@ test('the engine section benchmarks the WASM matmul in a worker and shows GFLOP/
   assert.equal(await rows.count(), 7, 'one row per benchmark shape');
   const status = await page.locator('#core-status').textContent();
   assert.match(status, /sse4\.1 kernels as WebAssembly SIMD128/);
+  // Chromium has relaxed SIMD: matmul runs the fused multiply-add kernel (wasm-kernels/).
+  assert.match(status, /matmul kernel: wasm simd128 \+ relaxed madd/);
   for (const text of await page.locator('#bench-table td.figure').allTextContents()) {
     const gflops = Number(text);
     // A scalar triple loop manages about 1 GFLOP/s; SIMD kernels run far above it.

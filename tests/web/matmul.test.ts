@@ -92,4 +92,7 @@ describe('the benchmark the engine page runs', () => {
   test('reports the SIMD set the kernels were compiled for', () => {
     expect(core.simdName()).toBe('sse4.1');
   });
+  test('reports the matmul kernel: SIMD128, with fused multiply-add where the engine has relaxed SIMD', () => {
+    expect(['wasm simd128', 'wasm simd128 + relaxed madd']).toContain(core.kernelName());
+  });
 });

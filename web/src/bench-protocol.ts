@@ -5,7 +5,7 @@ import type { BenchShape, BenchTiming } from './matmul-bench';
 export type ToBench = { type: 'run' } & BenchTiming;
 
 export type FromBench =
-  | { type: 'ready'; simd: string }
+  | { type: 'ready'; simd: string; kernel: string }
   | { type: 'result'; shape: BenchShape; gflops: number }
   | { type: 'done' }
   | { type: 'error'; message: string };

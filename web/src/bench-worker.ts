@@ -9,7 +9,7 @@ const post = (m: FromBench) => postMessage(m);
 async function load(): Promise<GptlabModule | null> {
   try {
     const c = await loadGptlab();
-    post({ type: 'ready', simd: c.simdName() });
+    post({ type: 'ready', simd: c.simdName(), kernel: c.kernelName() });
     return c;
   } catch (e) {
     post({

@@ -15,6 +15,8 @@ const timing = {
 
 const worker = new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module' });
 let simd = '';
+let kernel = '';
+const loaded = () => `Core loaded (${simd} kernels as WebAssembly SIMD128; matmul kernel: ${kernel})`;
 
 function addRow(shape: BenchShape, gflops: number) {
   const tr = rows.insertRow();
@@ -28,7 +30,7 @@ function addRow(shape: BenchShape, gflops: number) {
 function run() {
   again.disabled = true;
   rows.replaceChildren();
-  status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Measuring…`;
+  status.textContent = `${loaded()}. Measuring…`;
   worker.postMessage({ type: 'run', ...timing } satisfies ToBench);
 }
 
@@ -43,13 +45,14 @@ worker.onmessage = (event: MessageEvent<FromBench>) => {
   switch (msg.type) {
     case 'ready':
       simd = msg.simd;
+      kernel = msg.kernel;
       run();
       break;
     case 'result':
       addRow(msg.shape, msg.gflops);
       break;
     case 'done':
-      status.textContent = `Core loaded (${simd} kernels as WebAssembly SIMD128). Single-thread matmul speed:`;
+      status.textContent = `${loaded()}. Single-thread matmul speed:`;
       again.disabled = false;
       break;
     case 'error':

@@ -224,6 +224,8 @@ export interface GptlabModule {
   ropeTables(positions: number, headDim: number, base: number): { cos: Float32Array; sin: Float32Array };
   /** SIMD instruction set the kernels were written for ("sse4.1" is translated to WASM SIMD128). */
   simdName(): string;
+  /** The matmul micro-kernel that runs: "wasm simd128", or "wasm simd128 + relaxed madd" where the engine has relaxed SIMD. */
+  kernelName(): string;
   /** C = op(A) op(B) for row-major arrays; op is "ab", "abt" (A B^T) or "atb" (A^T B). Throws Error on bad shapes. */
   matmul(a: Float32Array | number[], aRows: number, aCols: number,
          b: Float32Array | number[], bRows: number, bCols: number, op: 'ab' | 'abt' | 'atb'): Float32Array;
@@ -236,6 +238,8 @@ export interface GptlabModuleOptions {
   locateFile?: (path: string, prefix: string) => string;
   /** gptlab-mt.js only: the URL its helper workers import the module from. */
   mainScriptUrlOrBlob?: string;
+  /** false: matmul keeps its SIMD128 kernel even where relaxed SIMD's fused multiply-add exists. */
+  relaxedSimd?: boolean;
 }
 
 declare const createGptlab: (options?: GptlabModuleOptions) => Promise<GptlabModule>;
