@@ -17,6 +17,7 @@ const option = (name) => { const i = args.indexOf(name); return i < 0 ? null : a
 const corpus = option('--corpus');
 const limit = Number(option('--limit') ?? 900);
 const fields = Object.fromEntries(args.map((a) => a.split('=')));
+const builtIn = new URL('../public/corpus/pride-and-prejudice.txt', import.meta.url).pathname;
 
 const app = await startApp();
 try {
@@ -41,12 +42,9 @@ try {
   const dir = mkdtempSync(join(tmpdir(), 'recipe-'));
   const checkpoint = join(dir, 'run.ckpt');
   await download.saveAs(checkpoint);
-  let evalText = '';
-  if (corpus) {
-    // Block x batch x batches >= 100k tokens of the validation split (the same split the lab uses).
-    evalText = execFileSync('build/gptlab', ['eval', '--checkpoint', checkpoint, '--corpus', corpus,
-      '--batch', '32', '--eval-batches', String(Math.ceil(100_000 / 32 / Number(fields.block ?? 64)))], { encoding: 'utf8' });
-  }
+  // Block x batch x batches >= 100k tokens of the validation split (the same split the lab uses).
+  const evalText = execFileSync('build/gptlab', ['eval', '--checkpoint', checkpoint, '--corpus', corpus ?? builtIn,
+    '--batch', '32', '--eval-batches', String(Math.ceil(100_000 / 32 / Number(fields.block ?? 64)))], { encoding: 'utf8' });
   const result = {
     settings: fields, seconds: Math.round(seconds), step: await figure('train-step'),
     tokensPerSecond: await figure('train-speed'), threads: await figure('train-threads'),

@@ -3,12 +3,12 @@
 // every core (data-parallel, the page is cross-origin isolated), then the same model
 // written in TensorFlow.js (bench/tfjs-gpt.js) with its WASM backend on the same
 // page. Needs `npx vite build` first.
-//   node bench/train-browser.mjs [steps]
+//   node bench/train-browser.mjs [steps] [--no-peer]   (--no-peer: gptlab only)
 import { readFileSync } from 'node:fs';
 import { startApp } from '../tests/e2e/harness.mjs';
 import { loadTfjsWasm } from './tfjs-peer.mjs';
 
-const steps = Number(process.argv[2] ?? 30);
+const steps = Number(process.argv.find((a, i) => i > 1 && !a.startsWith('--')) ?? 30);
 const peer = readFileSync(new URL('./tfjs-gpt.js', import.meta.url), 'utf8');
 
 // gptlab's training worker on the benchmark config: tokens/s over steps 5..5+steps (the figure on the
@@ -63,7 +63,7 @@ try {
   // on as many threads as each gptlab run (a fresh page each: tfjs sets its threads once).
   const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
   const peers = [];
-  for (const threads of [1, cores]) {
+  for (const threads of process.argv.includes('--no-peer') ? [] : [1, cores]) {
     const p = await (await app.browser.newContext({ bypassCSP: true })).newPage();  // tfjs is not in the lab's policy
     await p.goto(app.url);
     const got = await loadTfjsWasm(p, 'tfjs/dist/tf.min.js', threads);
@@ -81,7 +81,7 @@ try {
   for (const t of peers)
     console.log(`TensorFlow.js ${t.version} wasm backend (${plural(t.threads)}): ${Math.round(t.tokensPerSecond)} tokens/s ` +
       `(${t.params} parameters, ${t.steps} steps, loss ${t.loss.toFixed(3)})`);
-  console.log(`gptlab / tfjs on the same threads: ` +
+  if (peers.length) console.log(`gptlab / tfjs on the same threads: ` +
     runs.map((r, i) => `${(r.tokensPerSecond / peers[i].tokensPerSecond).toFixed(2)}x (${r.threads})`).join(', '));
 } finally {
   await app.close();

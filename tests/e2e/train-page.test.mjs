@@ -54,7 +54,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   assert.ok(cores >= 1, 'the page is cross-origin isolated');
   await page.waitForFunction((n) => document.querySelector('#train-threads').textContent === String(n), cores);
   const step = () => stepOf(page);
-  // The first evaluation and sample come at step 50.
+  // The first evaluation and sample come at step 100.
   await page.waitForFunction(() => !Number.isNaN(Number(document.querySelector('#train-val').textContent)) &&
     document.querySelector('#train-sample').dataset.step, null, { timeout: 120_000 });
   const val = Number(await page.locator('#train-val').textContent());
@@ -275,7 +275,7 @@ test('a run timed by the clock chooses its steps from its measured speed', () =>
   await setField(page, 'minutes', 1);
   assert.match(await page.locator('#train-summary').textContent(), /1 minute\)$/);
   await page.click('#train-start');
-  await untilStep(page, 102);  // estimated at step 20, then at the evaluations (50, 100: a window with one in it)
+  await untilStep(page, 202);  // estimated at step 20, then at the evaluations (100, 200: a window with one in it)
   const [, total] = (await page.locator('#train-step').textContent()).split(' / ').map((x) => Number(x.replace(/,/g, '')));
   const tokensPerSecond = Number((await page.locator('#train-speed').textContent()).replace(/,/g, ''));
   // Batches of 16 x 64 tokens: the steps of one minute at the measured speed (evaluations take a little of it).
