@@ -66,7 +66,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   assert.equal(await attention.getAttribute('data-heads'), '4', 'one heatmap per head of the last layer');
   assert.deepEqual(JSON.parse(await attention.getAttribute('data-tokens')), [...'It is a truth universally acknowledged'],
     'the heatmap is labelled with the model\'s tokens: the characters of the sentence');
-  assert.equal(await page.locator('#train-attention-layer').textContent(), ' (layer 3)');
+  assert.equal(await page.locator('#train-attention-layer').textContent(), ' (layer 2)');
 
   // What the user feels: while the model trains (and evaluates, samples and saves), no main-thread
   // task over 50 ms. Measured over a quiet stretch with no screenshots of the test's own.
@@ -94,7 +94,7 @@ test('training runs in a worker: loss falls, a sample appears, the page stays re
   // Inside the model: every layer x head on a text, and a hover names a cell.
   await page.click('#tab-attention');
   await page.fill('#att-text', 'Mr. Darcy looked at Elizabeth');
-  await page.waitForFunction(() => document.querySelector('#att-status').textContent.includes('29 tokens, 3 layers x 4 heads'));
+  await page.waitForFunction(() => document.querySelector('#att-status').textContent.includes('29 tokens, 2 layers x 4 heads'));
   assert.ok(await inkOf(page, '#att-canvas') > 2000, 'the attention grid draws non-empty pixels');
   assert.deepEqual(JSON.parse(await page.getAttribute('#att-canvas', 'data-tokens')), [...'Mr. Darcy looked at Elizabeth']);
   const box = await page.locator('#att-canvas').boundingBox();
