@@ -187,30 +187,28 @@ function reportStep(loss: number, lr: number) {
 }
 
 // The next task of this worker, soon: a message to itself, because browsers hold a chain of
-// setTimeout(0) calls back by 4 ms each after the fifth (a tenth of a small model's step).
+// setTimeout(0) calls back by 4 ms each after the fifth (10-20% of the time for parts of 20-40 ms).
 const channel = new MessageChannel();
 channel.port1.onmessage = () => tick();
 const soon = () => channel.port2.postMessage(null);
 
-// Chores and parts of steps for about kSliceMs, then the next task (messages such as Pause are
-// handled in between). While paused, only the chores run (a loaded model's first sample, say).
-const kSliceMs = 10;
+// One chore or one part of a step, then the next task (messages such as Pause are handled in
+// between). While paused, only the chores run (a loaded model's first sample, say). One item a
+// task: with 10 ms slices of several, a small model's tour of the inside-view panels saw page
+// tasks over 50 ms in 3 runs of 5 (none in 5 runs like this).
 function tick() {
-  const begun = performance.now();
-  do {
-    if (!trainer || (state !== 'training' && !chores.length)) return;
-    try {
-      const chore = chores.shift();
-      if (chore) chore();
-      else {
-        const lr = trainer.lr();
-        const loss = trainer.stepPart();
-        if (loss !== null) reportStep(loss, lr);
-      }
-    } catch (e) {
-      return fail(e);
+  if (!trainer || (state !== 'training' && !chores.length)) return;
+  try {
+    const chore = chores.shift();
+    if (chore) chore();
+    else {
+      const lr = trainer.lr();
+      const loss = trainer.stepPart();
+      if (loss !== null) reportStep(loss, lr);
     }
-  } while (performance.now() - begun < kSliceMs);
+  } catch (e) {
+    return fail(e);
+  }
   soon();
 }
 

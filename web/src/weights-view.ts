@@ -15,7 +15,13 @@ let run: RunRecord | null = null;
 const ratio = (t: TensorCurve, i: number) => t.update[i][1] / Math.max(t.weight[i][1], 1e-30);
 const exponent = (v: number) => `${(10 ** v).toExponential(0)}`;
 
+// What the panel shows: the run, its length and how many evaluations of its tensors. The live record
+// changes in place at every step, but its tensors only at evaluations: redrawn only then.
+let drawn = '';
+const shows = () => `${run?.id ?? ''} ${run?.steps ?? 0} ${run?.tensors?.[0]?.weight.length ?? 0}`;
+
 function render() {
+  drawn = shows();
   const tensors = run?.tensors ?? [];
   const measured = tensors.filter((t) => t.update.some(([, u]) => u > 0));
   const series: Series[] = measured.map((t) => ({
@@ -53,6 +59,6 @@ function verdict(measured: TensorCurve[]): string {
 
 onLiveRun((r) => {
   run = r;
-  if (panelShown() === 'weights') render();
+  if (panelShown() === 'weights' && shows() !== drawn) render();
 });
 followModel('weights', render);
