@@ -12,7 +12,7 @@ import { $ } from './dom';
 import type { Answer } from './train-protocol';
 
 const SHOWN = 20, ROW = 20, PALE = '#c5d6fb', SOLID = '#2f6fed', OUT = '#adb5bd', INK = '#4a5468';
-const text = $<HTMLInputElement>('next-text'), status = $('next-status'), canvas = $<HTMLCanvasElement>('next-chart');
+const text = $<HTMLTextAreaElement>('next-text'), status = $('next-status'), canvas = $<HTMLCanvasElement>('next-chart');
 const sliders = { temperature: $<HTMLInputElement>('next-temp'), topK: $<HTMLInputElement>('next-topk'), topP: $<HTMLInputElement>('next-topp') };
 type NextToken = Extract<Answer, { kind: 'next-token' }>;
 let shown: { answer: NextToken; step: number } | null = null;

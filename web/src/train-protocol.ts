@@ -61,7 +61,8 @@ export type FromTrainer =
       /** Validation loss (nats per token) of count models fitted on the training text; bigram: character models only. */
       baselines: { unigram: number; bigram: number | null } }
   /** Speed and time left over the last steps (null until there are a few). */
-  | { type: 'progress'; step: number; steps: number; loss: number; lr: number; tokensPerSecond: number | null;
+  /** The steps since the last progress, each [step, training loss, learning rate]; step is the last. */
+  | { type: 'progress'; step: number; steps: number; points: [number, number, number][]; tokensPerSecond: number | null;
       etaSeconds: number | null;
       /** The WebAssembly memory the core has taken (it grows, never shrinks). */
       wasmBytes: number;

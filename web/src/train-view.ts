@@ -252,10 +252,12 @@ onTrainer((m: FromTrainer) => {
         if (m.tokensPerSecond !== null) extend(r.curves.speed, [m.step, m.tokensPerSecond]);
         r.steps = r.settings.steps = m.steps;  // a timed run's length, once its speed is known
       }
-      extend(curves.train, [m.step, m.loss]);
-      extend(curves.lr, [m.step, m.lr]);
+      for (const [step, loss, lr] of m.points) {
+        extend(curves.train, [step, loss]);
+        extend(curves.lr, [step, lr]);
+      }
       $('train-step').textContent = `${m.step.toLocaleString('en')} / ${m.steps.toLocaleString('en')}`;
-      $('train-loss').textContent = m.loss.toFixed(3);
+      $('train-loss').textContent = m.points[m.points.length - 1][1].toFixed(3);
       $('train-threads').textContent = String(m.threads);
       $('train-memory').textContent = `${Math.round(m.wasmBytes / 1e6)} MB`;
       $('train-speed').textContent = m.tokensPerSecond === null ? '–' : Math.round(m.tokensPerSecond).toLocaleString('en');

@@ -26,6 +26,7 @@ let activeMs = 0, activeSince: number | null = null;
 const trainingMs = () => activeMs + (activeSince === null ? 0 : performance.now() - activeSince);
 
 function setState(s: TrainState, detail?: string) {
+  postProgress();  // the steps so far, before the page hears that training paused or ended
   activeMs = trainingMs();
   activeSince = s === 'training' ? performance.now() : null;
   state = s;
@@ -65,6 +66,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>) {
   run = { steps: msg.steps, evalEvery: msg.evalEvery, sampleEvery: msg.sampleEvery,
           tokensPerStep: (msg.options.batchSize ?? 64) * trainer.blockSize() };
   speed.length = 0;
+  unreported = [];
   activeMs = 0;
   clock?.delete();
   clock = msg.seconds && !msg.checkpoint ? new core.RunClock(msg.seconds, msg.evalEvery, msg.options.lr?.warmup ?? 0) : null;
@@ -175,13 +177,31 @@ function retime(t: Trainer, step: number) {
   run.steps = total;
 }
 
+// Steps the page has not heard of yet. A small model takes a hundred steps a second: the page
+// hears of them together, at most every kReportMs and at each evaluation, so its main thread
+// handles a few messages a second, not one a step.
+const kReportMs = 50;
+let unreported: [number, number, number][] = [];
+let reportedAt = 0, lastRate: number | null = null;
+function postProgress() {
+  if (!trainer || !unreported.length) return;
+  const step = trainer.stepsDone();
+  post({ type: 'progress', step, steps: run.steps, points: unreported, tokensPerSecond: lastRate, threads: trainer.threads(),
+         wasmBytes: core?.HEAP8.length ?? 0,
+         etaSeconds: lastRate === null ? null : ((run.steps - step) * run.tokensPerStep) / lastRate });
+  unreported = [];
+  reportedAt = performance.now();
+}
+
 function reportStep(loss: number, lr: number) {
   if (!trainer) return;
-  const step = trainer.stepsDone(), tokensPerSecond = rate();
+  const step = trainer.stepsDone();
+  lastRate = rate();
   retime(trainer, step);
-  post({ type: 'progress', step, steps: run.steps, loss, lr, tokensPerSecond, threads: trainer.threads(), wasmBytes: core?.HEAP8.length ?? 0,
-         etaSeconds: tokensPerSecond === null ? null : ((run.steps - step) * run.tokensPerStep) / tokensPerSecond });
-  if (step % run.evalEvery === 0 || step === run.steps) chores.push(postEval, postAttention, postSample, postCheckpoint);
+  unreported.push([step, loss, lr]);
+  const evaluates = step % run.evalEvery === 0 || step === run.steps;
+  if (evaluates || step % run.sampleEvery === 0 || performance.now() - reportedAt >= kReportMs) postProgress();
+  if (evaluates) chores.push(postEval, postAttention, postSample, postCheckpoint);
   else if (step % run.sampleEvery === 0) chores.push(postSample);
   if (step >= run.steps) chores.push(() => setState('done'));
 }
