@@ -9,16 +9,7 @@ cd "$(dirname "$0")/.."
 targets=("$@")
 ((${#targets[@]})) || targets=(native wasm)
 export NODE_PATH=/usr/share/nodejs  # Emscripten's optimizer needs acorn from Debian's node modules
-# ccache (when installed) keeps compiled objects between builds and clean clones: a second clean
-# build of the same sources compiles nothing. For the WASM build, em++ runs its clang through ccache
-# (EM_COMPILER_WRAPPER). Paths are taken relative to the clone (CCACHE_BASEDIR, CCACHE_NOHASHDIR), so a
-# clone elsewhere hits too.
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-  export EM_COMPILER_WRAPPER=ccache
-fi
-export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+source scripts/ccache.sh  # sets launcher
 
 for t in "${targets[@]}"; do
   case "$t" in

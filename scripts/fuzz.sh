@@ -12,9 +12,7 @@ seconds=${1:-60}
 limit=(-max_total_time="$seconds")
 if [[ $seconds == --smoke ]]; then limit=(-runs=5000 -seed=1); seconds=smoke; fi
 bash scripts/setup.sh fuzz
-launcher=()  # ccache keeps the objects between builds, as in build.sh
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+source scripts/ccache.sh  # sets launcher
 CXX=clang++ cmake -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPTLAB_FUZZ=ON -DGPTLAB_ARCH=x86-64-v3 \
   "${launcher[@]}" >/dev/null
 ninja -C build-fuzz

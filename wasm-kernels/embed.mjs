@@ -45,9 +45,9 @@ function check(objectPath, wasmPath) {
     fail(`${objectPath} uses a linear-memory stack (__stack_pointer): the kernel would clobber the main module's`);
   const bytes = readFileSync(wasmPath);
   if (bytes.length > MAX_BYTES) fail(`${wasmPath} is ${bytes.length} bytes, over ${MAX_BYTES}`);
-  const ids = sections(bytes).map(([id]) => id);
-  if (ids.includes(SECTION.data) || ids.includes(SECTION.dataCount)) fail(`${wasmPath} has data segments`);
-  const imports = sections(bytes).find(([id]) => id === SECTION.import)?.[1];
+  const parsed = sections(bytes);
+  if (parsed.some(([id]) => id === SECTION.data || id === SECTION.dataCount)) fail(`${wasmPath} has data segments`);
+  const imports = parsed.find(([id]) => id === SECTION.import)?.[1];
   // one import: "env" "memory", kind 2 (memory)
   const expected = Buffer.from([1, 3, ...Buffer.from('env'), 6, ...Buffer.from('memory'), 2]);
   if (!imports || !Buffer.from(imports.subarray(0, expected.length)).equals(expected))

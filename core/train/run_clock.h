@@ -1,4 +1,4 @@
-// A run timed by the clock (`gptlab train --minutes`, the lab's "Train for N minutes"): its length in
+// A run timed by the clock (`gptlab train --minutes`, the lab's "Minutes to train"): its length in
 // steps comes from the speed it measures as it goes. The schedules are then set to end there
 // (Trainer::set_total_steps), early enough that the learning rate has hardly begun to decay.
 #pragma once
