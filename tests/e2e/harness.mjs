@@ -57,14 +57,35 @@ export async function openPage(app, path = '/', { bypassCSP = false, setup } = {
 }
 
 // Every main-thread task longer than 50 ms (a "long task", as Chromium reports them) goes into
-// window.__longTasks as its duration in ms, from the page's first load on.
+// window.__longTasks, from the page's first load on; longTasksSince(page, n) lists those after the
+// first n with what ran in them: the scripts of the long animation frames that overlap each (who
+// called them, for how long) and the frames' style, layout and paint time, so that a failing check
+// says where the time went. Each interaction (a click, a key, a tap) goes into window.__interactions
+// with its duration from the input to the next paint (Event Timing), as interactions() reads them.
 export function recordLongTasks(page) {
   return page.addInitScript(() => {
     window.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(e.duration)))
+    window.__frames = [];
+    window.__interactions = [];
+    new PerformanceObserver((list) => window.__frames.push(...list.getEntries()))
+      .observe({ type: 'long-animation-frame', buffered: true });
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries()))
       .observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => window.__interactions.push(...list.getEntries().filter((e) => e.interactionId)))
+      .observe({ type: 'event', durationThreshold: 16, buffered: true });
   });
 }
+export const interactions = (page) => page.evaluate(() => window.__interactions.map((e) =>
+  ({ ms: e.duration, event: e.name, target: e.target?.id || e.target?.tagName || '' })));
+export const longTasksSince = (page, n) => page.evaluate((n) => window.__longTasks.slice(n).map((t) => ({
+  ms: Math.round(t.duration), atMs: Math.round(t.startTime),
+  frames: window.__frames.filter((f) => f.startTime < t.startTime + t.duration && t.startTime < f.startTime + f.duration)
+    .map((f) => ({
+      ms: Math.round(f.duration), renderMs: Math.round(f.renderStart ? f.startTime + f.duration - f.renderStart : 0),
+      scripts: f.scripts.map((s) => `${s.invoker} ${s.sourceFunctionName} ${s.sourceURL.split('/').pop()}:${s.sourceCharPosition}` +
+        ` ${Math.round(s.duration)} ms (forced layout ${Math.round(s.forcedStyleAndLayoutDuration)} ms)`),
+    })),
+})), n);
 
 // An element that is on the page but not shown (a check that fails if it is missing altogether).
 export async function assertHidden(locator, what) {

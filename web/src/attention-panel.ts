@@ -4,6 +4,7 @@
 // squares change (another head, a newer model). Used by the Train tab and "Inside the model".
 import { cellAt, drawAttentionGrid, moveCell, weightAt, type Cell, type GridInput, type GridLayout,
   type Square } from './attention-grid';
+import { onWidthChange } from './dom';
 import { showWhitespace } from './whitespace';
 
 export class AttentionPanel {
@@ -30,7 +31,7 @@ export class AttentionPanel {
       this.select(next);
       tip.hidden = true;
     });
-    new ResizeObserver(() => this.draw()).observe(canvas);
+    onWidthChange(canvas, () => this.draw());
   }
 
   /** Draws new weights or squares; the selected cell (kept inside them) is read out again. */

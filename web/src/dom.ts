@@ -14,3 +14,14 @@ export function swatch(color: string) {
   span.style.background = color;
   return span;
 }
+
+/** Calls redraw when the element's width changes (it is shown, or the window is resized), not when
+ *  only its height does: the views set their canvas's height as they draw, which would draw twice. */
+export function onWidthChange(element: Element, redraw: () => void) {
+  let width = -1;
+  new ResizeObserver(([entry]) => {
+    if (entry.contentRect.width === width) return;
+    width = entry.contentRect.width;
+    redraw();
+  }).observe(element);
+}

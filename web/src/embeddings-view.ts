@@ -7,7 +7,7 @@ import { ask } from './trainer-client';
 import { errorText } from './error-text';
 import { followModel, panelShown } from './inside-view';
 import { showWhitespace } from './whitespace';
-import { $ } from './dom';
+import { $, onWidthChange } from './dom';
 
 const canvas = $<HTMLCanvasElement>('emb-canvas'), status = $('emb-status'), HEIGHT = 420, PAD = 28, LABELLED = 150;
 const special = (t: string) => /^<[a-z]+>$/.test(t);
@@ -120,5 +120,5 @@ subscribe((s, before) => {
     void refresh();
   }
 });
-new ResizeObserver(() => draw()).observe(canvas);
+onWidthChange(canvas, draw);
 followModel('embeddings', () => void refresh());

@@ -4,6 +4,8 @@
 // an optional second y scale on the right (bits per character beside nats per token) and
 // horizontal reference lines (baselines). The canvas is drawn at its CSS size in device
 // pixels, so the text stays 12 px on a phone, and again whenever its size changes.
+import { onWidthChange } from './dom';
+
 export interface Series {
   color: string; points: [number, number][]; label: string;
   dots?: boolean;   // a square at each point (evaluations)
@@ -61,16 +63,12 @@ export function yRange(series: Series[]): [number, number] | null {
 const specs = new WeakMap<HTMLCanvasElement, ChartSpec>();
 // Where the plot lies and which x a pixel column stands for, for the hover readout.
 const plots = new WeakMap<HTMLCanvasElement, { left: number; right: number; xAt: (px: number) => number }>();
-const resized = new ResizeObserver((entries) => entries.forEach((e) => {
-  const spec = specs.get(e.target as HTMLCanvasElement);
-  if (spec) drawLineChart(e.target as HTMLCanvasElement, spec);
-}));
 
 export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec) {
   // What is drawn, for tests and tools: each series' label, number of points and last point.
   canvas.dataset.series = JSON.stringify(spec.series.map((s) => ({ label: s.label, points: s.points.length, last: s.points.at(-1) ?? null })));
   if (!specs.has(canvas)) {
-    resized.observe(canvas);
+    onWidthChange(canvas, () => drawLineChart(canvas, specs.get(canvas)!));
     canvas.addEventListener('pointermove', (e) => readAt(canvas, e.clientX - canvas.getBoundingClientRect().left));
   }
   specs.set(canvas, spec);

@@ -8,7 +8,7 @@ import { ask } from './trainer-client';
 import { errorText } from './error-text';
 import { followModel, panelShown } from './inside-view';
 import { showWhitespace } from './whitespace';
-import { $ } from './dom';
+import { $, onWidthChange } from './dom';
 import type { Answer } from './train-protocol';
 
 const SHOWN = 20, ROW = 20, PALE = '#c5d6fb', SOLID = '#2f6fed', OUT = '#adb5bd', INK = '#4a5468';
@@ -122,5 +122,5 @@ subscribe((s, before) => {
     timer = setTimeout(() => void refresh(), 60);
   }
 });
-new ResizeObserver(draw).observe(canvas);
+onWidthChange(canvas, draw);
 followModel('next-token', () => void refresh());
