@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { freshProfile, interactions, longTasksSince, recordLongTasks, setField, startApp, tutorialHost } from './harness.mjs';
+import { assertHidden, freshProfile, interactions, longTasksSince, recordLongTasks, setField, startApp, tutorialHost } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -46,6 +46,7 @@ test('every panel draws the model in training, names its tokens, reads out the p
     await page.locator('#att-canvas[data-step]').waitFor({ timeout: 120_000 });
     // Attention: the text's characters along the axes; one head large as lines, with a readout naming tokens.
     assert.deepEqual(JSON.parse(await page.locator('#att-canvas').getAttribute('data-tokens')), [...TEXT]);
+    await assertHidden(page.locator('#att-kept-note'), 'the note that runs are not kept');  // the lab keeps them
     await page.selectOption('#att-head', '1:0');
     await page.check('#att-lines');
     await page.locator('#att-lines-canvas:not([hidden])').waitFor();
@@ -143,6 +144,7 @@ test('each panel embedded alone at 600x450 on another origin trains its own mode
       assert.equal(await frame.locator('.panel:not([hidden])').count(), 1, `${panel}: one panel shown`);
       // Each embed trains a model of its own (a frame on another site may be kept from storage, as
       // this Chromium keeps it, so nothing carries over from one embed to the next).
+      await frame.locator('#att-kept-note:not([hidden])').waitFor({ timeout: 5_000 });  // it says the model is not kept
       await frame.click('#att-train');
       await frame.locator(drawn).first().waitFor({ state: 'attached', timeout: 120_000 });
       await page.screenshot({ path: `${shots}inside-embed-${panel}.png` });

@@ -5,6 +5,7 @@ import { PANELS, type LabState, type Panel } from './lab-state';
 import { change, embedView, getState, subscribe } from './store';
 import { onTrainer } from './trainer-client';
 import { pauseOrResume, stopTraining, trainOrResume } from './train-view';
+import { canKeepRuns } from './run-store';
 import { $ } from './dom';
 
 const shownIn = (s: LabState): Panel | null => ((embedView() ?? s.view) === 'attention' ? s.inside.panel : null);
@@ -47,6 +48,7 @@ function showWhere() {
     'panels fill in as it learns).' : `The model at step ${where.step.toLocaleString('en')} of ${where.steps.toLocaleString('en')}` +
     (where.state === 'training' ? ', training.' : where.state === 'paused' ? ', paused.' : '.');
 }
+void canKeepRuns().then((kept) => { $('att-kept-note').hidden = kept; });
 onTrainer((m) => {
   if (m.type === 'started' || m.type === 'progress') Object.assign(where, { step: m.step, steps: m.steps });
   else if (m.type === 'state') where.state = m.state;
