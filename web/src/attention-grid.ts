@@ -39,9 +39,10 @@ export const weightAt = (input: GridInput, c: Cell) => {
   return input.weights[layer][(head * T + c.query) * T + c.key];
 };
 
-// The most squares per row whose cells are still large enough for labels (8 px), else for colour (4 px).
-function columns(count: number, T: number, width: number): number {
-  for (const min of [8, 4])
+// The most squares per row whose cells are still large enough for labels (8 px), else for colour (4 px);
+// an overview of every head asks for colour first: a phone then shows two heads a row, not one.
+function columns(count: number, T: number, width: number, sizes = [8, 4]): number {
+  for (const min of sizes)
     for (let cols = count; cols >= 1; cols--) if ((width - GAP * (cols - 1)) / (cols * T) >= min) return cols;
   return 1;
 }
@@ -55,7 +56,7 @@ export function drawAttentionGrid(canvas: HTMLCanvasElement, input: GridInput): 
   const labelWidth = Math.min(72, Math.max(...labels.map((l) => ctx.measureText(l).width)) + 6);
   const wanted = input.columns && Math.min(input.columns, input.squares.length);
   const fits = wanted && (width - labelWidth - GAP * (wanted - 1)) / (wanted * T) >= 3;
-  const cols = fits ? wanted : columns(input.squares.length, T, width - labelWidth);
+  const cols = fits ? wanted : columns(input.squares.length, T, width - labelWidth, wanted ? [4] : [8, 4]);
   const cell = Math.min(MAX_CELL, Math.floor(((width - labelWidth - GAP * (cols - 1)) / (cols * T)) * 4) / 4);
   const withLabels = cell >= 7, size = cell * T;
   const upright = labels.every((l) => [...l].length === 1);
