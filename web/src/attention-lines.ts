@@ -50,32 +50,31 @@ export class AttentionLines {
     ctx.clearRect(0, 0, width, height);
     const left = width * 0.3, right = width * 0.7, y = (i: number) => 6 + (i + 0.5) * ROW;
     const row = this.fixed ?? this.hover;
-    // Every row at once: one path per tenth of opacity, not a stroke call per line (up to T x T of them).
-    const paths = Array.from({ length: 11 }, () => new Path2D());
-    for (let i = 0; i < T; i++) {
-      if (row !== null && i !== row) continue;
+    const line = (path: CanvasPath, i: number, j: number) => {
+      path.moveTo(left + 6, y(i));
+      path.lineTo(right - 6, y(j));
+    };
+    if (row === null) {  // every row at once: one path per tenth of opacity, not a stroke call per line
+      const paths = Array.from({ length: 11 }, () => new Path2D());
+      this.weights.forEach((w, k) => {
+        if (w >= 0.01) line(paths[Math.round(10 * Math.min(1, w * 0.7))], Math.floor(k / T), k % T);
+      });
+      ctx.lineWidth = 1.5;
+      paths.forEach((path, k) => {
+        ctx.strokeStyle = `rgba(${LINE}, ${Math.max(0.05, k / 10)})`;
+        ctx.stroke(path);
+      });
+    } else {  // one row: few lines, each as wide as its weight
       for (let j = 0; j < T; j++) {
-        const w = this.weights[i * T + j];
+        const w = this.weights[row * T + j];
         if (w < 0.01) continue;
-        if (row !== null) {  // one row: few lines, each as wide as its weight
-          ctx.strokeStyle = `rgba(${LINE}, ${Math.min(1, w)})`;
-          ctx.lineWidth = 1 + 3 * w;
-          ctx.beginPath();
-          ctx.moveTo(left + 6, y(i));
-          ctx.lineTo(right - 6, y(j));
-          ctx.stroke();
-          continue;
-        }
-        const path = paths[Math.round(10 * Math.min(1, w * 0.7))];
-        path.moveTo(left + 6, y(i));
-        path.lineTo(right - 6, y(j));
+        ctx.strokeStyle = `rgba(${LINE}, ${Math.min(1, w)})`;
+        ctx.lineWidth = 1 + 3 * w;
+        ctx.beginPath();
+        line(ctx, row, j);
+        ctx.stroke();
       }
     }
-    ctx.lineWidth = 1.5;
-    paths.forEach((path, k) => {
-      ctx.strokeStyle = `rgba(${LINE}, ${Math.max(0.05, k / 10)})`;
-      ctx.stroke(path);
-    });
     ctx.font = '12px ui-monospace, monospace';
     ctx.textBaseline = 'middle';
     this.tokens.forEach((t, i) => {
