@@ -65,12 +65,19 @@ test('every panel draws the model in training, names its tokens, reads out the p
     await pointAt(page, '#next-chart', { dx: 0.5, dy: 0.03 });
     assert.match(await page.locator('#next-readout').textContent(), /^“.+”: the model gives it \d/);
     // top-k 3: three tokens can be drawn, the rest are ruled out; sampling appends one character.
+    // Paused first, so that the bars and the sample come from the same weights (training moves on
+    // between two evaluations), and resumed after.
+    await page.click('#att-pause');
+    await page.waitForFunction(() => /, paused\.$/.test(document.querySelector('#inside-status').textContent));
     await page.locator('#next-topk').fill('3');
     await page.waitForFunction(() => /: 3 of /.test(document.querySelector('#next-status').textContent));
+    const top3 = JSON.parse(await page.locator('#next-chart').getAttribute('data-tokens')).slice(0, 3);
     await page.click('#next-sample');
     await page.waitForFunction((t) => document.querySelector('#next-text').value.length === t.length + 1, TEXT);
     const extended = await page.locator('#next-text').inputValue();
-    assert.ok(candidates.slice(0, 3).includes(extended.at(-1)), `the sampled character “${extended.at(-1)}” is one of the top 3`);
+    assert.ok(top3.includes(extended.at(-1)), `the sampled character “${extended.at(-1)}” is one of the top 3 ${top3}`);
+    await page.click('#att-train');  // "Resume training"
+    await page.waitForFunction(() => /, training\.$/.test(document.querySelector('#inside-status').textContent));
 
     // Surprise: the validation passage token by token, coloured, a hover naming what was expected.
     await page.click('#panel-tab-surprise');
