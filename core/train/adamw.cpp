@@ -27,15 +27,22 @@ AdamW<T>::AdamW(const std::vector<ParamTensor>& tensors, std::size_t num_params,
 
 template <typename T>
 void AdamW<T>::step(std::span<T> params, std::span<const T> grads, float lr) {
+  advance();
+  update(params, grads, lr, 0, groups_.size());
+}
+
+template <typename T>
+void AdamW<T>::update(std::span<T> params, std::span<const T> grads, float lr, std::size_t first,
+                      std::size_t last) {
   if (params.size() != m_.size() || grads.size() != m_.size())
     throw ShapeError("AdamW was made for " + std::to_string(m_.size()) + " parameters, not " +
                      std::to_string(params.size()) + ".");
-  ++t_;
   const T b1 = cfg_.beta1, b2 = cfg_.beta2;
   const T bias1 = T(1) - static_cast<T>(std::pow(static_cast<double>(b1), t_));
   const T bias2 = T(1) - static_cast<T>(std::pow(static_cast<double>(b2), t_));
   const T lr_t = lr, eps = cfg_.eps;
-  for (Group& group : groups_) {
+  for (std::size_t k = first; k < last; ++k) {
+    Group& group = groups_[k];
     const T wd = group.decays ? static_cast<T>(cfg_.weight_decay) : T(0);
     double g2 = 0, d2 = 0;  // squared norms of the gradient and of the change
     for (std::size_t i = group.offset; i < group.offset + group.size; ++i) {
@@ -70,14 +77,22 @@ std::vector<TensorStats> tensor_stats(const std::vector<ParamTensor>& tensors, s
 }
 
 template <typename T>
-T clip_grad_norm(std::span<T> grads, T max_norm) {
+double squared_norm(std::span<const T> x) {
   double sum = 0;
-  for (T g : grads) sum += static_cast<double>(g) * g;
-  const T norm = static_cast<T>(std::sqrt(sum));
-  if (std::isfinite(norm) && norm > max_norm) {
-    const T scale = max_norm / (norm + T(1e-6));
+  for (T g : x) sum += static_cast<double>(g) * g;
+  return sum;
+}
+
+template <typename T>
+T clip_factor(T norm, T max_norm) {
+  return std::isfinite(norm) && norm > max_norm ? max_norm / (norm + T(1e-6)) : T(1);
+}
+
+template <typename T>
+T clip_grad_norm(std::span<T> grads, T max_norm) {
+  const T norm = static_cast<T>(std::sqrt(squared_norm<T>(grads)));
+  if (const T scale = clip_factor(norm, max_norm); scale != T(1))
     for (T& g : grads) g *= scale;
-  }
   return norm;
 }
 
@@ -89,5 +104,7 @@ template std::vector<TensorStats> tensor_stats<double>(const std::vector<ParamTe
                                                        std::span<const double>, const AdamW<double>&);
 template float clip_grad_norm<float>(std::span<float>, float);
 template double clip_grad_norm<double>(std::span<double>, double);
+template double squared_norm<float>(std::span<const float>);
+template float clip_factor<float>(float, float);
 
 }  // namespace gptlab

@@ -32,6 +32,11 @@ class AdamW {
   AdamW(const std::vector<ParamTensor>& tensors, std::size_t num_params, AdamWConfig config = {});
   // One update of every parameter with this learning rate.
   void step(std::span<T> params, std::span<const T> grads, float lr);
+  // The same step in pieces, for threads: advance() once, then update() every tensor
+  // exactly once (tensors [first, last) a call, in any grouping).
+  void advance() { ++t_; }
+  void update(std::span<T> params, std::span<const T> grads, float lr, std::size_t first, std::size_t last);
+  std::size_t num_tensors() const { return groups_.size(); }
   int steps_taken() const { return t_; }
   std::span<T> m() { return m_; }  // moments, for checkpoints
   std::span<T> v() { return v_; }
@@ -78,5 +83,11 @@ std::vector<TensorStats> tensor_stats(const std::vector<ParamTensor>& tensors, s
 // and its norm (NaN or inf) is returned for the caller to act on.
 template <typename T>
 T clip_grad_norm(std::span<T> grads, T max_norm);
+// clip_grad_norm in pieces, for threads: the sum of squares of each slice of the gradient (in
+// double), then the factor every gradient is multiplied by (1 when no clipping is needed).
+template <typename T>
+double squared_norm(std::span<const T> x);
+template <typename T>
+T clip_factor(T norm, T max_norm);
 
 }  // namespace gptlab

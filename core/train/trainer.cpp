@@ -140,6 +140,22 @@ void Trainer::start_threads() {
   pool_ = std::make_unique<ThreadPool>(options_.threads);
   for (int k = 1; k < pool_->size(); ++k)
     replicas_.push_back(std::make_unique<Gpt<float>>(model_->config(), options_.seed));
+  plan_shards();
+}
+
+// Cuts the tensors into one run per thread, each ending where the parameters so far reach
+// the next multiple of 1 / threads.
+void Trainer::plan_shards() {
+  const std::vector<ParamTensor>& tensors = model_->tensors();
+  const std::size_t total = model_->num_parameters(), threads = static_cast<std::size_t>(pool_->size());
+  shards_.clear();
+  for (std::size_t k = 0, first = 0; k < tensors.size(); ++k) {
+    const std::size_t end = tensors[k].offset + tensors[k].size();
+    if (k + 1 == tensors.size() || end * threads >= total * (shards_.size() + 1)) {
+      shards_.push_back({first, k + 1, tensors[first].offset, end});
+      first = k + 1;
+    }
+  }
 }
 
 void Trainer::prepare(std::string_view corpus) {
@@ -255,27 +271,42 @@ Batch Trainer::model_view(const Batch& batch) const {
   return seen;
 }
 
-// The complete step: sum the gradients, clip, check, AdamW at the schedule's lr; returns the step's loss.
+// The complete step: sum the gradients, clip, check, AdamW at the schedule's lr; returns the step's
+// loss. Every thread sums, clips and updates its shard of the parameters.
 float Trainer::finish_step() {
-  sum_gradients();
+  std::vector<double> squares(shards_.size());
+  const int shards = static_cast<int>(shards_.size());
+  pool_->run(shards, [&](int s) { squares[s] = sum_gradients(shards_[s]); });
   part_row_ = 0;
-  const float norm = clip_grad_norm(model_->grads(), options_.grad_clip);
+  double sum = 0;
+  for (double x : squares) sum += x;
+  const float norm = static_cast<float>(std::sqrt(sum));
   const float step_loss = static_cast<float>(part_loss_);
   if (!std::isfinite(step_loss) || !std::isfinite(norm))
     throw Error("Training diverged at step " + std::to_string(step_ + 1) + ": the " +
                 (std::isfinite(step_loss) ? "gradient" : "loss") +
                 " is not a finite number. Lower the learning rate; "
                 "the weights are kept as they were before this step.");
-  adamw_->step(model_->params(), model_->grads(), options_.lr.at(step_));
+  const float scale = clip_factor(norm, options_.grad_clip), lr = options_.lr.at(step_);
+  adamw_->advance();
+  pool_->run(shards, [&](int s) {
+    const Shard& shard = shards_[s];
+    if (scale != 1.0f)
+      for (float& g : model_->grads().subspan(shard.begin, shard.end - shard.begin)) g *= scale;
+    adamw_->update(model_->params(), model_->grads(), lr, shard.first_tensor, shard.end_tensor);
+  });
   ++step_;
   return step_loss;
 }
 
-// All-reduce: the step's gradient is the sum over the replicas' parts.
-void Trainer::sum_gradients() {
-  for (auto& replica : replicas_)
-    std::transform(replica->grads().begin(), replica->grads().end(), model_->grads().begin(),
-                   model_->grads().begin(), std::plus<>());
+// All-reduce, one shard: the step's gradient is the sum over the replicas' parts.
+double Trainer::sum_gradients(const Shard& shard) {
+  const std::span<float> sum = model_->grads().subspan(shard.begin, shard.end - shard.begin);
+  for (auto& replica : replicas_) {
+    const std::span<const float> part = replica->grads().subspan(shard.begin, sum.size());
+    std::transform(part.begin(), part.end(), sum.begin(), sum.begin(), std::plus<>());
+  }
+  return squared_norm<float>(sum);
 }
 
 void Trainer::sync_replicas() {

@@ -114,7 +114,13 @@ class Trainer {
   void begin_step();
   void run_parts();
   float finish_step();
-  void sum_gradients();
+  // One thread's share of the step's element-wise work: whole tensors [first_tensor, end_tensor),
+  // parameters [begin, end), about 1 / threads of them.
+  struct Shard {
+    std::size_t first_tensor, end_tensor, begin, end;
+  };
+  void plan_shards();
+  double sum_gradients(const Shard& shard);  // returns the shard's sum of squared gradients
   double run_part(Gpt<float>& model, int first_row, int rows, Rng& dropout_rng);
   void start_evaluation();
   std::vector<std::uint64_t> rng_states() const;
@@ -125,6 +131,7 @@ class Trainer {
   std::unique_ptr<AdamW<float>> adamw_;
   std::unique_ptr<ThreadPool> pool_;
   std::vector<std::unique_ptr<Gpt<float>>> replicas_;  // one per extra thread, weights copied each step
+  std::vector<Shard> shards_;                          // one per thread (fewer if a tensor is that large)
   TrainValSplit data_;
   std::vector<std::vector<int>> train_docs_, val_docs_;  // when document_separator is set
   double chars_per_token_ = 1;
