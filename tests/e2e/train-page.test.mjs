@@ -138,6 +138,7 @@ test('a reload resumes training from the checkpoint kept in IndexedDB', () => in
   assert.equal(page.url(), url, 'the settings stay in the link');
   await page.click('#tab-train');
   await page.locator('#train-saved:not([hidden])').waitFor();
+  await assertHidden(page.locator('#train-kept-note'), 'the note that runs are not kept');  // this page keeps them
   assert.equal(await page.inputValue('[data-train="embd"]'), '32');
   assert.match(await page.locator('#train-saved-text').textContent(), new RegExp(`at step ${savedAt} of 2,500`));
   assert.ok(await inkOf(page, '#train-chart') > 200, 'the saved curves are drawn again');

@@ -10,7 +10,7 @@ import type { TrainOptions } from './gptlab-module';
 import type { LabState, TrainSettings } from './lab-state';
 import { drawLineChart, type Reference } from './line-chart';
 import { addTensorPoints, emptyCurves, extend, textHash, type Curves, type RunRecord, type RunState } from './run-record';
-import { claimTraining, getRun, importOldRun, listRuns, loadCheckpoint, loadText, onRunsChanged, releaseTraining, saveRun,
+import { canKeepRuns, claimTraining, getRun, importOldRun, listRuns, loadCheckpoint, loadText, onRunsChanged, releaseTraining, saveRun,
   saveText }
   from './run-store';
 import { change, embedView, getState, subscribe } from './store';
@@ -160,8 +160,8 @@ async function keep(checkpoint?: Uint8Array) {
     }
   } catch (e) {
     $('train-saved').hidden = false;
-    $('train-saved-text').textContent = `This browser did not keep the run (${e instanceof Error ? e.message : e}); ` +
-      'use Download checkpoint to keep it.';
+    $('train-saved-text').textContent = `This browser did not keep the run (${e instanceof Error ? e.message : e})` +
+      (embedView() ? '.' : '; use Download checkpoint to keep it.');
   }
 }
 
@@ -568,6 +568,7 @@ function takeSaved(run: RunRecord | null) {
   }
   openSavedWhenShown();
 }
+void canKeepRuns().then((kept) => { $('train-kept-note').hidden = kept; });
 importOldRun(textHash).catch(() => { /* nothing to take over */ }).then(latestSaved).then(takeSaved)
   .catch(() => { /* no IndexedDB here (a private window, say): runs are simply not kept */ });
 onRunsChanged(() => {
