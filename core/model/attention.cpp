@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
 
 #include "numerics/gemm.h"
 
@@ -28,6 +31,26 @@ MatrixView<T> out_head(T* out, const AttentionShape& s, int b, int h) {
   return {out + static_cast<std::size_t>(b) * s.T * s.C + static_cast<std::size_t>(h) * hs, s.T, hs, s.C};
 }
 
+// x_j = exp(x_j scale - shift) for j < n; returns their sum. SIMD for float (xsimd's exp:
+// libm's expf, one value at a time, took 4% of a training step).
+template <typename T>
+T exp_and_sum(T* x, int n, T scale, T shift) {
+  int j = 0;
+  T sum = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    using B = xsimd::batch<float>;
+    B acc(0.0f);
+    for (; j + static_cast<int>(B::size) <= n; j += B::size) {
+      const B e = xsimd::exp(B::load_unaligned(x + j) * scale - shift);
+      e.store_unaligned(x + j);
+      acc += e;
+    }
+    sum = xsimd::hadd(acc);
+  }
+  for (; j < n; ++j) sum += (x[j] = std::exp(x[j] * scale - shift));
+  return sum;
+}
+
 // Row i of the scores: scale, mask, softmax in place. Masked weights are exactly 0.
 template <typename T>
 void masked_softmax_row(T* row, int i, int T_len, bool causal, const std::uint8_t* pad, T scale) {
@@ -40,11 +63,12 @@ void masked_softmax_row(T* row, int i, int T_len, bool causal, const std::uint8_
     return;
   }
   T sum = 0;
-  for (int j = 0; j < T_len; ++j) {
-    const bool visible = j <= last && !(pad && pad[j]);
-    row[j] = visible ? std::exp(row[j] * scale - maxv) : T(0);
-    sum += row[j];
+  if (pad) {
+    for (int j = 0; j <= last; ++j) sum += (row[j] = pad[j] ? T(0) : std::exp(row[j] * scale - maxv));
+  } else {
+    sum = exp_and_sum(row, last + 1, scale, maxv);
   }
+  std::fill(row + last + 1, row + T_len, T(0));
   for (int j = 0; j <= last; ++j) row[j] /= sum;
 }
 

@@ -1,10 +1,34 @@
 #include "train/adamw.h"
 
 #include <cmath>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
 
 #include "errors.h"
 
 namespace gptlab {
+namespace {
+
+// SIMD loops add their squares in float for kChunk batches at a time, then in double.
+constexpr int kChunk = 64;
+
+template <typename S>
+struct Coefficients {
+  S b1, b2, bias1, bias2, eps, lr, wd;
+};
+
+// The new moments and weight for gradient g and weight p (values or SIMD batches), as torch.optim.AdamW.
+template <typename V, typename S>
+V adamw_weight(V& m, V& v, V g, V p, const Coefficients<S>& c) {
+  using std::sqrt;
+  using xsimd::sqrt;
+  m = c.b1 * m + (S(1) - c.b1) * g;
+  v = c.b2 * v + (S(1) - c.b2) * g * g;
+  return p - c.lr * ((m / c.bias1) / (sqrt(v / c.bias2) + c.eps) + c.wd * p);
+}
+
+}  // namespace
 
 template <typename T>
 AdamW<T>::AdamW(const std::vector<ParamTensor>& tensors, std::size_t num_params, AdamWConfig config)
@@ -37,21 +61,35 @@ void AdamW<T>::update(std::span<T> params, std::span<const T> grads, float lr, s
   if (params.size() != m_.size() || grads.size() != m_.size())
     throw ShapeError("AdamW was made for " + std::to_string(m_.size()) + " parameters, not " +
                      std::to_string(params.size()) + ".");
-  const T b1 = cfg_.beta1, b2 = cfg_.beta2;
-  const T bias1 = T(1) - static_cast<T>(std::pow(static_cast<double>(b1), t_));
-  const T bias2 = T(1) - static_cast<T>(std::pow(static_cast<double>(b2), t_));
-  const T lr_t = lr, eps = cfg_.eps;
+  const double b1 = cfg_.beta1, b2 = cfg_.beta2;
+  Coefficients<T> c{T(b1), T(b2), T(1 - std::pow(b1, t_)), T(1 - std::pow(b2, t_)), cfg_.eps, lr, T(0)};
   for (std::size_t k = first; k < last; ++k) {
     Group& group = groups_[k];
-    const T wd = group.decays ? static_cast<T>(cfg_.weight_decay) : T(0);
+    c.wd = group.decays ? static_cast<T>(cfg_.weight_decay) : T(0);
     double g2 = 0, d2 = 0;  // squared norms of the gradient and of the change
-    for (std::size_t i = group.offset; i < group.offset + group.size; ++i) {
-      const T g = grads[i];
-      m_[i] = b1 * m_[i] + (T(1) - b1) * g;
-      v_[i] = b2 * v_[i] + (T(1) - b2) * g * g;
-      const T update = (m_[i] / bias1) / (std::sqrt(v_[i] / bias2) + eps);
-      const T before = params[i];
-      params[i] -= lr_t * (update + wd * params[i]);
+    std::size_t i = group.offset;
+    const std::size_t end = group.offset + group.size;
+    if constexpr (std::is_same_v<T, float>) {
+      using B = xsimd::batch<float>;
+      while (i + B::size <= end) {
+        B g2s(0.0f), d2s(0.0f);
+        for (int n = 0; n < kChunk && i + B::size <= end; ++n, i += B::size) {
+          const B g = B::load_unaligned(&grads[i]), p = B::load_unaligned(&params[i]);
+          B m = B::load_unaligned(&m_[i]), v = B::load_unaligned(&v_[i]);
+          const B after = adamw_weight(m, v, g, p, c);
+          m.store_unaligned(&m_[i]);
+          v.store_unaligned(&v_[i]);
+          after.store_unaligned(&params[i]);
+          g2s += g * g;
+          d2s += (after - p) * (after - p);
+        }
+        g2 += xsimd::hadd(g2s);
+        d2 += xsimd::hadd(d2s);
+      }
+    }
+    for (; i < end; ++i) {
+      const T g = grads[i], before = params[i];
+      params[i] = adamw_weight(m_[i], v_[i], g, before, c);
       const double change = static_cast<double>(params[i]) - before;
       g2 += static_cast<double>(g) * g;
       d2 += change * change;
@@ -79,7 +117,19 @@ std::vector<TensorStats> tensor_stats(const std::vector<ParamTensor>& tensors, s
 template <typename T>
 double squared_norm(std::span<const T> x) {
   double sum = 0;
-  for (T g : x) sum += static_cast<double>(g) * g;
+  std::size_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    using B = xsimd::batch<float>;
+    while (i + B::size <= x.size()) {
+      B part(0.0f);
+      for (int n = 0; n < kChunk && i + B::size <= x.size(); ++n, i += B::size) {
+        const B g = B::load_unaligned(&x[i]);
+        part += g * g;
+      }
+      sum += xsimd::hadd(part);
+    }
+  }
+  for (; i < x.size(); ++i) sum += static_cast<double>(x[i]) * x[i];
   return sum;
 }
 
