@@ -103,8 +103,8 @@ export function defaultState(): LabState {
     // The 5-minute recipe (BENCHMARKS.md): in a fixed time a small model that takes many small steps
     // learns most; steps is the first guess a timed run replaces once it knows its speed.
     train: { corpus: 'austen', corpusChars: 0, tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 2, heads: 4, embd: 64, block: 64,
-      dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 5e-3, minLr: 5e-4, warmup: 50,
-      steps: 2500, minutes: 5, cosine: true, weightDecay: 0.1, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 100,
+      dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 5e-3, minLr: 0, warmup: 50,
+      steps: 2500, minutes: 5, cosine: true, weightDecay: 0.3, decay: 'matrices', clip: 1, batch: 16, seed: 1337, evalInterval: 100,
       evalBatches: 8, documents: false, keyMask: true },
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1, lines: false },
     inside: { panel: 'attention', temperature: 1, topK: 0, topP: 1, position: -1, table: 'tokens' },
