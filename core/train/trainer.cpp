@@ -143,7 +143,7 @@ void Trainer::start_threads() {
   plan_shards();
 }
 
-// Cuts the tensors into one run per thread, each ending where the parameters so far reach
+// Cuts the tensors into one shard per thread, each ending where the parameters so far reach
 // the next multiple of 1 / threads.
 void Trainer::plan_shards() {
   const std::vector<ParamTensor>& tensors = model_->tensors();
