@@ -71,17 +71,41 @@ void embedding_backward(T* dwte, T* dwpe, const T* dx, const int* tokens, int n,
 
 constexpr double kNormEps = 1e-5;
 
+// One element at p, or a SIMD batch of them from p, by the type of the second argument.
+inline float at(const float* p, float) { return *p; }
+inline double at(const double* p, double) { return *p; }
+inline xsimd::batch<float> at(const float* p, xsimd::batch<float>) {
+  return xsimd::batch<float>::load_unaligned(p);
+}
+
+// sum over c < C of term(v, c), a row's reduction: term reads with at(p + c, v), v a SIMD batch for
+// float rows (the compiler keeps a float sum in source order, so it does not vectorize one itself).
+template <typename T, typename Term>
+T row_sum(int C, Term term) {
+  int c = 0;
+  T total = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    using B = xsimd::batch<float>;
+    B acc(0.0f);
+    for (; c + static_cast<int>(B::size) <= C; c += B::size) acc += term(B{}, c);
+    total = xsimd::hadd(acc);
+  }
+  for (; c < C; ++c) total += term(T{}, c);
+  return total;
+}
+
 template <typename T>
 void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* w, const T* b, int n, int C) {
   for (int i = 0; i < n; ++i) {
     const T* xi = x + static_cast<std::size_t>(i) * C;
-    T m = 0;
-    for (int c = 0; c < C; ++c) m += xi[c];
-    m /= C;
-    T v = 0;
-    for (int c = 0; c < C; ++c) v += (xi[c] - m) * (xi[c] - m);
-    v /= C;
-    const T r = T(1) / std::sqrt(v + T(kNormEps));
+    const T m = row_sum<T>(C, [&](auto v, int c) { return at(xi + c, v); }) / C;
+    const T var = row_sum<T>(C,
+                             [&](auto v, int c) {
+                               const auto d = at(xi + c, v) - m;
+                               return d * d;
+                             }) /
+                  C;
+    const T r = T(1) / std::sqrt(var + T(kNormEps));
     T* yi = y + static_cast<std::size_t>(i) * C;
     for (int c = 0; c < C; ++c) yi[c] = (xi[c] - m) * r * w[c] + b[c];
     mean[i] = m;
@@ -96,20 +120,17 @@ void layernorm_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w
     const T* xi = x + static_cast<std::size_t>(i) * C;
     const T* dyi = dy + static_cast<std::size_t>(i) * C;
     T* dxi = dx + static_cast<std::size_t>(i) * C;
-    T g_mean = 0, gx_mean = 0;
+    const T m = mean[i], r = rstd[i];
+    const T g_mean = row_sum<T>(C, [&](auto v, int c) { return at(dyi + c, v) * at(w + c, v); }) / C;
+    const T gx_mean =
+        row_sum<T>(C,
+                   [&](auto v, int c) { return at(dyi + c, v) * at(w + c, v) * ((at(xi + c, v) - m) * r); }) /
+        C;
     for (int c = 0; c < C; ++c) {
-      const T xhat = (xi[c] - mean[i]) * rstd[i];
-      const T g = dyi[c] * w[c];
-      g_mean += g;
-      gx_mean += g * xhat;
+      const T xhat = (xi[c] - m) * r;
       dw[c] += dyi[c] * xhat;
       db[c] += dyi[c];
-    }
-    g_mean /= C;
-    gx_mean /= C;
-    for (int c = 0; c < C; ++c) {
-      const T xhat = (xi[c] - mean[i]) * rstd[i];
-      dxi[c] += rstd[i] * (dyi[c] * w[c] - g_mean - xhat * gx_mean);
+      dxi[c] += r * (dyi[c] * w[c] - g_mean - xhat * gx_mean);
     }
   }
 }
