@@ -169,7 +169,9 @@ export const CHAPTERS: Chapter[] = [
       'With a strong decay (0.5), decaying every tensor ends clearly worst: the norm gains and biases are pulled ' +
         'towards zero too, and the layers they scale go quiet.',
       'Decaying only the matrices costs little. In a run this short, on a text this large, nothing overfits, so ' +
-        'decaying nothing ends best here; decay earns its place in long runs and on small texts (chapter 5).',
+        'decaying nothing ends best here; decay earns its place in long runs and on small texts (chapter 5). The ' +
+        'Train view\'s 5-minute run reads its text several times over, and there a decay of 0.3 ends lowest (the ' +
+        'default); with none, a 3-layer model trained for 10,000 steps ended 0.05 higher, in training loss too.',
       'The second chart measures the norm gains and biases together. They start at 17.9 (the gains are all ones). ' +
         'Decaying every tensor pulls them down to about 13 in 600 steps while the layers need them; in the other ' +
         'two runs, where they are left alone, they grow to about 19.',
