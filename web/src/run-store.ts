@@ -27,11 +27,13 @@ function open(): Promise<IDBDatabase> {
 }
 
 /** Whether this page can keep runs: not where the browser gives it no IndexedDB (a private window,
- *  or a frame on another site, which this Chromium keeps from storage). */
-export const canKeepRuns = (): Promise<boolean> => open().then((db) => {
+ *  or a frame on another site, which this Chromium keeps from storage). Asked once a page: the
+ *  Train and Inside views share the answer. */
+let keeps: Promise<boolean> | undefined;
+export const canKeepRuns = (): Promise<boolean> => (keeps ??= open().then((db) => {
   db.close();
   return true;
-}, () => false);
+}, () => false));
 
 const done = (request: IDBRequest) => new Promise<unknown>((resolve, reject) => {
   request.onsuccess = () => resolve(request.result);
