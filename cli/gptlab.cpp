@@ -87,6 +87,9 @@ std::string usage() {
          num(kTrain.adamw.weight_decay) + "\n"
          "                   --decay " + option_names<Decay>("|") + " (" + to_string(kTrain.adamw.decay) +
          "; which tensors decay: matrices = 2-D weights and embeddings)\n"
+         "                   --optimizer " + option_names<Optimizer>("|") + " (" + to_string(kTrain.adamw.optimizer) +
+         "; muon: the blocks' matrices take Muon's orthogonalized\n"
+         "                                 momentum at the same --lr, the rest AdamW)\n"
          "                   --constant-lr  (no cosine decay after the warmup)\n"
          "                   --minutes M  (train for M minutes: the steps come from the speed measured\n"
          "                                 in the first steps, replacing --steps)\n"
@@ -228,6 +231,7 @@ int train(const Args& a) {
   o.dropout = {dropout, dropout, steps};
   o.adamw.weight_decay = static_cast<float>(a.number("weight-decay", kTrain.adamw.weight_decay));
   o.adamw.decay = parse_decay(a.str("decay", to_string(kTrain.adamw.decay)));
+  o.adamw.optimizer = parse_optimizer(a.str("optimizer", to_string(kTrain.adamw.optimizer)));
   o.grad_clip = static_cast<float>(a.number("clip", kTrain.grad_clip));
   o.document_separator = a.str("documents", kTrain.document_separator);
   o.key_mask = !a.has("no-key-mask");
@@ -270,10 +274,11 @@ int train(const Args& a) {
   const GptConfig& c = model.config();
   std::printf(
       "model: %zu parameters (%d layers, %d heads, n_embd %d, block %d, vocab %d, positions %s, ffn %s, "
-      "norm %s%s); objective %s; %zu training tokens; %d thread%s\n",
+      "norm %s%s); objective %s; optimizer %s; %zu training tokens; %d thread%s\n",
       model.num_parameters(), c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size,
       to_string(c.positions), to_string(c.ffn), to_string(c.norm), c.residual ? "" : ", no residual",
-      to_string(o.objective), trainer->train_tokens(), trainer->threads(), trainer->threads() > 1 ? "s" : "");
+      to_string(o.objective), to_string(trainer->options().adamw.optimizer), trainer->train_tokens(),
+      trainer->threads(), trainer->threads() > 1 ? "s" : "");
   const Baselines baselines = trainer->baselines();
   std::printf("count-model baselines on val: unigram %.4f", baselines.unigram);
   if (baselines.bigram >= 0) std::printf(", bigram %.4f", baselines.bigram);
@@ -443,10 +448,11 @@ int main(int argc, char** argv) {
   const std::map<std::string, Command> commands = {
       {"train",
        {train,
-        {"corpus", "checkpoint",    "tokenizer",    "vocab",   "objective", "documents",    "layers",
-         "heads",  "embd",          "block",        "dropout", "positions", "ffn",          "norm",
-         "batch",  "steps",         "lr",           "min-lr",  "warmup",    "weight-decay", "decay",
-         "clip",   "eval-interval", "eval-batches", "seed",    "threads",   "log-interval", "minutes"},
+        {"corpus",   "checkpoint",    "tokenizer",    "vocab",   "objective", "documents",    "layers",
+         "heads",    "embd",          "block",        "dropout", "positions", "ffn",          "norm",
+         "batch",    "steps",         "lr",           "min-lr",  "warmup",    "weight-decay", "decay",
+         "clip",     "eval-interval", "eval-batches", "seed",    "threads",   "log-interval", "minutes",
+         "optimizer"},
         {"resume", "tie", "no-residual", "no-key-mask", "constant-lr", "tensor-norms"}}},
       {"sample", {sample, {"checkpoint", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"}, {}}},
       {"fill", {fill, {"checkpoint", "text", "top"}, {}}},

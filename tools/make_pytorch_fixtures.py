@@ -163,7 +163,17 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
-def fixture(cfg, seed, decay="matrices"):
+def ns5(g):  # Muon's Newton-Schulz orthogonalization (gptlab's train/muon.h), in float32 as gptlab
+    a, b, c = 3.4445, -4.7750, 2.0315
+    x = g.T if g.size(0) > g.size(1) else g
+    x = x / (x.norm() + 1e-7)
+    for _ in range(5):
+        A = x @ x.T
+        x = a * x + (b * A + c * (A @ A)) @ x
+    return x.T if g.size(0) > g.size(1) else x
+
+
+def fixture(cfg, seed, decay="matrices", optimizer="adamw"):
     torch.manual_seed(seed)
     model = GPT(cfg)
     b, t, v = 2, cfg["block_size"], cfg["vocab_size"]
@@ -185,14 +195,21 @@ def fixture(cfg, seed, decay="matrices"):
     if decay != "matrices":  # gptlab's Decay: none, all, matrices (nanoGPT's rule, the default)
         opt_cfg["decay"] = decay
     decays = {"none": lambda p: False, "all": lambda p: True, "matrices": lambda p: p.dim() >= 2}[decay]
-    decayed = [p for p in model.parameters() if decays(p)]
+    if optimizer != "adamw":
+        opt_cfg["optimizer"] = optimizer
+        opt_cfg["momentum"] = 0.95
+    # Muon (Moonlight's scaling: AdamW's lr and decay) takes the blocks' matrices; AdamW the rest.
+    muon = [p for n, p in model.named_parameters() if optimizer == "muon" and p.dim() == 2 and
+            n.startswith("transformer.h.")]
+    buffers = [torch.zeros_like(p) for p in muon]
+    decayed = [p for p in model.parameters() if decays(p) and all(p is not q for q in muon)]
     kept = [p for p in model.parameters() if not decays(p)]
     opt = torch.optim.AdamW([{"params": decayed, "weight_decay": opt_cfg["weight_decay"]},
                              {"params": kept, "weight_decay": 0.0}],
                             lr=1.0, betas=(opt_cfg["beta1"], opt_cfg["beta2"]), eps=opt_cfg["eps"])
     losses, norms = [], []
     for step in range(3):
-        opt.zero_grad()
+        model.zero_grad()  # the Muon matrices are not in opt
         logits_s = model(tokens, key_pad)
         loss_s = F.cross_entropy(logits_s.view(-1, v), targets.view(-1), ignore_index=-100)
         loss_s.backward()
@@ -200,6 +217,13 @@ def fixture(cfg, seed, decay="matrices"):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, opt_cfg["schedule"])
         opt.step()
+        with torch.no_grad():
+            for p, buf in zip(muon, buffers):
+                lr = lr_at(step, opt_cfg["schedule"])
+                buf.mul_(opt_cfg["momentum"]).add_(p.grad)
+                u = ns5(p.grad + opt_cfg["momentum"] * buf)
+                p.mul_(1 - lr * (opt_cfg["weight_decay"] if decays(p) else 0.0))
+                p.add_(u, alpha=-lr * 0.2 * max(p.size(0), p.size(1)) ** 0.5)
         losses.append(float(loss_s))
     return {
         "torch_version": torch.__version__,
@@ -227,12 +251,15 @@ CONFIGS = {
     "gpt_no_positions_ffn_norm_residual_decay_all": dict(BASE, positions="none", ffn="none", norm="none",
                                                          residual=False, attention="causal", tie_weights=False),
 }
+CONFIGS["gpt_rope_gelu_layernorm_causal_muon"] = CONFIGS["gpt_rope_gelu_layernorm_causal"]
 DECAY = {"gpt_no_positions_ffn_norm_residual_decay_all": "all"}
+OPTIMIZER = {"gpt_rope_gelu_layernorm_causal_muon": "muon"}
 
 if __name__ == "__main__":
     out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
     os.makedirs(out_dir, exist_ok=True)
     for i, (name, cfg) in enumerate(CONFIGS.items()):
         with open(os.path.join(out_dir, name + ".json"), "w") as f:
-            json.dump(fixture(cfg, seed=1234 + i, decay=DECAY.get(name, "matrices")), f)
+            json.dump(fixture(cfg, seed=1234 + i, decay=DECAY.get(name, "matrices"),
+                              optimizer=OPTIMIZER.get(name, "adamw")), f)
         print("wrote", name)

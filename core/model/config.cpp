@@ -88,6 +88,12 @@ struct Names<Decay> {
   static constexpr Decay values[] = {Decay::none, Decay::all, Decay::matrices};
   static constexpr const char* names[] = {"none", "all", "matrices"};
 };
+template <>
+struct Names<Optimizer> {
+  static constexpr const char* option = "optimizer";
+  static constexpr Optimizer values[] = {Optimizer::adamw, Optimizer::muon};
+  static constexpr const char* names[] = {"adamw", "muon"};
+};
 
 template <typename E>
 const char* name_of(E value) {
@@ -125,6 +131,7 @@ const char* to_string(AttentionMode a) { return name_of(a); }
 const char* to_string(Objective o) { return name_of(o); }
 const char* to_string(TokenizerKind t) { return name_of(t); }
 const char* to_string(Decay d) { return name_of(d); }
+const char* to_string(Optimizer o) { return name_of(o); }
 
 Positions parse_positions(std::string_view name) { return parse_name<Positions>(name); }
 Ffn parse_ffn(std::string_view name) { return parse_name<Ffn>(name); }
@@ -133,6 +140,7 @@ AttentionMode parse_attention(std::string_view name) { return parse_name<Attenti
 Objective parse_objective(std::string_view name) { return parse_name<Objective>(name); }
 TokenizerKind parse_tokenizer_kind(std::string_view name) { return parse_name<TokenizerKind>(name); }
 Decay parse_decay(std::string_view name) { return parse_name<Decay>(name); }
+Optimizer parse_optimizer(std::string_view name) { return parse_name<Optimizer>(name); }
 
 template <typename E>
 std::span<const E> all_values() {
@@ -159,6 +167,7 @@ GPTLAB_OPTION(AttentionMode)
 GPTLAB_OPTION(Objective)
 GPTLAB_OPTION(TokenizerKind)
 GPTLAB_OPTION(Decay)
+GPTLAB_OPTION(Optimizer)
 #undef GPTLAB_OPTION
 
 }  // namespace gptlab

@@ -27,6 +27,9 @@ enum class TokenizerKind { characters, bpe, bpe_gpt2, bpe_gpt4 };
 // norm weights too), or nanoGPT's rule: the matrices (tensors of 2 or more dimensions,
 // linear weights and embeddings).
 enum class Decay { none, all, matrices };
+// How the 2-D weights inside the blocks are updated: AdamW like every other tensor, or
+// Muon (train/muon.h), which orthogonalizes their momentum; the rest stays on AdamW.
+enum class Optimizer { adamw, muon };
 
 struct GptConfig {
   int vocab_size = 65;
@@ -65,6 +68,7 @@ const char* to_string(AttentionMode a);  // causal, bidirectional
 const char* to_string(Objective o);      // causal, masked, mntp
 const char* to_string(TokenizerKind t);  // char, bpe, bpe-gpt2, bpe-gpt4
 const char* to_string(Decay d);          // none, all, matrices
+const char* to_string(Optimizer o);      // adamw, muon
 
 Positions parse_positions(std::string_view name);
 Ffn parse_ffn(std::string_view name);
@@ -73,6 +77,7 @@ AttentionMode parse_attention(std::string_view name);
 Objective parse_objective(std::string_view name);
 TokenizerKind parse_tokenizer_kind(std::string_view name);
 Decay parse_decay(std::string_view name);
+Optimizer parse_optimizer(std::string_view name);
 
 // Every value of an option in order, e.g. all_values<Ffn>() = {none, gelu, swiglu}.
 template <typename E>

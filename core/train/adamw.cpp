@@ -6,6 +6,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "errors.h"
+#include "train/muon.h"
 
 namespace gptlab {
 namespace {
@@ -37,11 +38,19 @@ AdamW<T>::AdamW(const std::vector<ParamTensor>& tensors, std::size_t num_params,
     throw ShapeError("AdamW's betas must be at least 0 and below 1.");
   if (!(cfg_.eps > 0)) throw ShapeError("AdamW's eps must be positive.");
   if (!(cfg_.weight_decay >= 0)) throw ShapeError("Weight decay cannot be negative.");
+  if (!(cfg_.momentum >= 0 && cfg_.momentum < 1))
+    throw ShapeError("Muon's momentum must be at least 0 and below 1.");
+  if (cfg_.optimizer == Optimizer::muon && !std::is_same_v<T, float>)
+    throw ShapeError("Muon runs in float only.");
   std::size_t next = 0;
   for (const ParamTensor& t : tensors) {
     if (t.offset != next) throw ShapeError("AdamW needs tensors that follow each other without gaps.");
     const bool decays = cfg_.decay == Decay::all || (cfg_.decay == Decay::matrices && t.decays());
     groups_.push_back({t.offset, t.size(), decays});
+    if (cfg_.optimizer == Optimizer::muon && t.shape.size() == 2 && t.name.starts_with("transformer.h.")) {
+      groups_.back().rows = t.shape[0];
+      groups_.back().cols = t.shape[1];
+    }
     next += t.size();
   }
   if (next != num_params)
@@ -65,6 +74,10 @@ void AdamW<T>::update(std::span<T> params, std::span<const T> grads, float lr, s
   Coefficients<T> c{T(b1), T(b2), T(1 - std::pow(b1, t_)), T(1 - std::pow(b2, t_)), cfg_.eps, lr, T(0)};
   for (std::size_t k = first; k < last; ++k) {
     Group& group = groups_[k];
+    if (group.rows > 0) {
+      update_muon(group, params, grads, lr);
+      continue;
+    }
     c.wd = group.decays ? static_cast<T>(cfg_.weight_decay) : T(0);
     double g2 = 0, d2 = 0;  // squared norms of the gradient and of the change
     std::size_t i = group.offset;
@@ -96,6 +109,18 @@ void AdamW<T>::update(std::span<T> params, std::span<const T> grads, float lr, s
     }
     group.grad_norm = std::sqrt(g2);
     group.update_norm = std::sqrt(d2);
+  }
+}
+
+template <typename T>
+void AdamW<T>::update_muon(Group& group, std::span<T> params, std::span<const T> grads, float lr) {
+  if constexpr (std::is_same_v<T, float>) {
+    const MuonStep step{lr, group.decays ? cfg_.weight_decay : 0.0f, cfg_.momentum};
+    const std::span<const float> g = grads.subspan(group.offset, group.size);
+    group.update_norm = std::sqrt(muon_update(params.subspan(group.offset, group.size), g,
+                                              std::span<float>(m_).subspan(group.offset, group.size),
+                                              group.rows, group.cols, step));
+    group.grad_norm = std::sqrt(squared_norm<float>(g));
   }
 }
 

@@ -6,6 +6,11 @@
 // weights AND embeddings) decay; biases and norm weights do not. Decay::all decays
 // every tensor, Decay::none none (wd is then unused).
 //
+// With AdamWConfig::optimizer = muon, the 2-D weights inside the blocks (linear layers of
+// attention and FFN, names under "transformer.h.") take Muon's step (train/muon.h) at the same
+// learning rate and decay instead; their momentum lives where AdamW keeps m (v stays 0), so
+// checkpoints keep one layout.
+//
 // Each step also records, per tensor, the L2 norm of the gradient it was given (after
 // any clipping) and of the change it made to the weights: what tensor_stats() shows.
 #pragma once
@@ -22,6 +27,8 @@ namespace gptlab {
 struct AdamWConfig {
   float beta1 = 0.9f, beta2 = 0.99f, eps = 1e-8f, weight_decay = 0.1f;
   Decay decay = Decay::matrices;  // which tensors weight_decay applies to
+  Optimizer optimizer = Optimizer::adamw;
+  float momentum = 0.95f;  // Muon's (Nesterov) momentum
 };
 
 template <typename T>
@@ -45,6 +52,7 @@ class AdamW {
 
   // Per tensor k, in the order of the constructor's tensors:
   bool decays(std::size_t k) const { return groups_[k].decays; }               // weight decay applies to it
+  bool orthogonalized(std::size_t k) const { return groups_[k].rows > 0; }     // Muon updates it
   double last_grad_norm(std::size_t k) const { return groups_[k].grad_norm; }  // ||g|| the last step used
   double last_update_norm(std::size_t k) const {
     return groups_[k].update_norm;  // ||p_after - p_before|| of the last step
@@ -54,12 +62,14 @@ class AdamW {
   struct Group {  // one tensor
     std::size_t offset, size;
     bool decays;
+    int rows = 0, cols = 0;                 // the matrix's shape when Muon updates it, else 0
     double grad_norm = 0, update_norm = 0;  // of the last step (0 before any step, also after a resume)
   };
   AdamWConfig cfg_;
   std::vector<T> m_, v_;
   std::vector<Group> groups_;
   int t_ = 0;
+  void update_muon(Group& group, std::span<T> params, std::span<const T> grads, float lr);
 };
 
 // What one parameter tensor looks like now: its weights, and the last optimizer step's

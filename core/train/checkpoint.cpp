@@ -117,6 +117,7 @@ std::string save_checkpoint(const Checkpoint& ck) {
       {"tensors", tensors_json(ck.tensors)},
       {"num_params", ck.params.size()},
       {"optimizer", with_optimizer},
+      {"optimizer_kind", ck.optimizer},
       {"rng", ck.rng_states}}.dump();
   std::string body;
   put_u32(body, static_cast<std::uint32_t>(header.size()));
@@ -182,6 +183,7 @@ Checkpoint load_checkpoint(std::string_view bytes) {
     ck.tokenizer = string_field(h, "tokenizer");
     ck.objective = string_field(h, "objective");
     ck.step = int_field(h, "step");
+    if (h.contains("optimizer_kind")) ck.optimizer = string_field(h, "optimizer_kind");
     // The tensors must be exactly those of the model its config describes (names, shapes, order),
     // checked before anything is allocated for them.
     ck.tensors = expected_tensors(ck);

@@ -4,7 +4,8 @@
 //   u32 format version (1)           little-endian, as every number here
 //   u32 header length, header        JSON: model kind, config, tokenizer (gptlab's
 //                                    tokenizer file), step, tensor names and shapes,
-//                                    [the trainer's RNG states, for an exact resume]
+//                                    [the trainer's RNG states, for an exact resume],
+//                                    [optimizer_kind: adamw (when absent) or muon]
 //   params                           float32, the model's parameter block
 //   [AdamW m, v]                     float32 each, if the header says so
 //   u32 CRC-32                       over everything after the version
@@ -40,7 +41,8 @@ struct Checkpoint {
   int step = 0;
   std::vector<ParamTensor> tensors;
   std::vector<float> params;
-  std::vector<float> adam_m, adam_v;      // empty: no optimizer state
+  std::vector<float> adam_m, adam_v;  // empty: no optimizer state
+  std::string optimizer = "adamw";  // what adam_m holds for the block matrices: AdamW's m or Muon's momentum
   std::vector<std::uint64_t> rng_states;  // the trainer's random streams (empty: not saved)
 };
 

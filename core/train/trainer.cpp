@@ -115,6 +115,7 @@ Trainer::Trainer(std::string_view corpus, const TrainOptions& options, const Che
     throw Error("The checkpoint's tokenizer has " + std::to_string(tokenizer_->vocab_size()) +
                 " tokens but its model expects " + std::to_string(ck.config.vocab_size) + ".");
   model_ = load_model(ck);
+  options_.adamw.optimizer = parse_optimizer(ck.optimizer);  // its state in adam_m means what it meant then
   adamw_ = std::make_unique<AdamW<float>>(model_->tensors(), model_->num_parameters(), options_.adamw);
   if (!ck.adam_m.empty()) {
     std::copy(ck.adam_m.begin(), ck.adam_m.end(), adamw_->m().begin());
@@ -143,16 +144,27 @@ void Trainer::start_threads() {
   plan_shards();
 }
 
-// Cuts the tensors into one shard per thread, each ending where the parameters so far reach
-// the next multiple of 1 / threads.
+// Cuts the tensors into one shard per thread, each ending where the work so far reaches the next
+// multiple of 1 / threads. A tensor's work is its size, or for a matrix under Muon the multiply-adds of
+// its Newton-Schulz steps (5 x (2 n^2 m + n^3) for n x m, n <= m), which then dominate.
 void Trainer::plan_shards() {
   const std::vector<ParamTensor>& tensors = model_->tensors();
-  const std::size_t total = model_->num_parameters(), threads = static_cast<std::size_t>(pool_->size());
+  std::vector<double> work(tensors.size());
+  for (std::size_t k = 0; k < tensors.size(); ++k) {
+    const double n = std::min(tensors[k].shape.front(), tensors[k].shape.back()),
+                 m = std::max(tensors[k].shape.front(), tensors[k].shape.back());
+    work[k] = adamw_->orthogonalized(k) ? 5 * (2 * n * n * m + n * n * n) : double(tensors[k].size());
+  }
+  double total = 0;
+  for (double w : work) total += w;
+  const std::size_t threads = static_cast<std::size_t>(pool_->size());
   shards_.clear();
+  double done = 0;
   for (std::size_t k = 0, first = 0; k < tensors.size(); ++k) {
-    const std::size_t end = tensors[k].offset + tensors[k].size();
-    if (k + 1 == tensors.size() || end * threads >= total * (shards_.size() + 1)) {
-      shards_.push_back({first, k + 1, tensors[first].offset, end});
+    done += work[k];
+    if (k + 1 == tensors.size() ||
+        (shards_.size() + 1 < threads && done * threads >= total * (shards_.size() + 1))) {
+      shards_.push_back({first, k + 1, tensors[first].offset, tensors[k].offset + tensors[k].size()});
       first = k + 1;
     }
   }
@@ -355,6 +367,7 @@ Checkpoint Trainer::checkpoint() const {
   ck.config = model_->config();
   ck.tokenizer = save_tokenizer(*tokenizer_);
   ck.objective = to_string(options_.objective);
+  ck.optimizer = to_string(options_.adamw.optimizer);
   ck.step = step_;
   ck.tensors = model_->tensors();
   ck.params.assign(model_->params().begin(), model_->params().end());

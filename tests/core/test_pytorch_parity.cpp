@@ -2,7 +2,7 @@
 // (an independent PyTorch implementation; PyTorch version inside each file).
 // Same weights, same batch: logits, loss and every gradient, then the
 // parameters after 3 AdamW steps with warmup + cosine, clipping and nanoGPT's
-// decay groups (or the fixture's decay policy).
+// decay groups (or the fixture's decay policy; with Muon on the blocks' matrices when it says so).
 //
 // Tolerances (float32 on both sides, different summation orders):
 //   logits, loss    |a - b| <= 1e-4 + 1e-4 |b|
@@ -104,9 +104,11 @@ void check_fixture(const std::string& name) {
     const std::vector<float> values = fx["params"][t.name];
     std::copy(values.begin(), values.end(), model.params().begin() + static_cast<std::ptrdiff_t>(t.offset));
   }
-  AdamW<float> adamw(model.tensors(), model.num_parameters(),
-                     {opt["beta1"], opt["beta2"], opt["eps"], opt["weight_decay"],
-                      parse_decay(opt.value("decay", std::string("matrices")))});
+  AdamW<float> adamw(
+      model.tensors(), model.num_parameters(),
+      {opt["beta1"], opt["beta2"], opt["eps"], opt["weight_decay"],
+       parse_decay(opt.value("decay", std::string("matrices"))),
+       parse_optimizer(opt.value("optimizer", std::string("adamw"))), opt.value("momentum", 0.95f)});
   LrSchedule schedule{LrSchedule::Kind::cosine, opt["schedule"]["max_lr"], opt["schedule"]["min_lr"],
                       opt["schedule"]["warmup"], opt["schedule"]["total"]};
   for (int step = 0; step < 3; ++step) {
@@ -139,4 +141,8 @@ TEST_CASE("PyTorch parity: learned positions, SwiGLU, RMSNorm, bidirectional, ti
 
 TEST_CASE("PyTorch parity: no positions, no FFN, no norm, no residual, causal, padding, decay all") {
   check_fixture("gpt_no_positions_ffn_norm_residual_decay_all");
+}
+
+TEST_CASE("PyTorch parity: Muon on the blocks' matrices, AdamW on the rest") {
+  check_fixture("gpt_rope_gelu_layernorm_causal_muon");
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "errors.h"
@@ -504,9 +505,14 @@ TEST_CASE("a resumed run equals the uninterrupted run: losses, weights and optim
   // Causal and masked, with dropout: resume must restore AdamW's moments, the step and every
   // random stream (batches, dropout masks, MLM masks). The masked run is checkpointed in the middle
   // of a step (micro-batches), so the resumed run redoes that step.
-  for (Objective objective : {Objective::causal, Objective::masked}) {
+  // Muon keeps its momentum where AdamW keeps m; the checkpoint says which, and the resumed run
+  // follows the checkpoint whatever its own options say.
+  for (auto [objective, optimizer] :
+       {std::pair{Objective::causal, Optimizer::adamw}, std::pair{Objective::masked, Optimizer::adamw},
+        std::pair{Objective::causal, Optimizer::muon}}) {
     TrainOptions o;
     o.objective = objective;
+    o.adamw.optimizer = optimizer;
     o.batch_size = 4;
     o.micro_batch = objective == Objective::masked ? 2 : 0;
     o.lr = {LrSchedule::Kind::cosine, 3e-3f, 3e-4f, 2, 8};
@@ -521,9 +527,11 @@ TEST_CASE("a resumed run equals the uninterrupted run: losses, weights and optim
     Trainer first(text, o, c);
     for (int i = 0; i < K; ++i) first.step();
     if (o.micro_batch) CHECK_FALSE(first.step_part());  // half of step K + 1
-    Trainer resumed(text, o, load_checkpoint(save_checkpoint(first.checkpoint())));
+    TrainOptions other = o;
+    other.adamw.optimizer = Optimizer::adamw;
+    Trainer resumed(text, other, load_checkpoint(save_checkpoint(first.checkpoint())));
     REQUIRE(resumed.steps_done() == K);
-    INFO(to_string(objective));
+    INFO(to_string(objective), ", ", to_string(optimizer));
     for (int i = K; i < N; ++i) CHECK(resumed.step() == losses[i]);
     const Checkpoint a = whole.checkpoint(), b = resumed.checkpoint();
     CHECK(a.params == b.params);
@@ -614,9 +622,14 @@ TEST_CASE("the training memory estimate covers what a model really allocates") {
 
 TEST_CASE(
     "a step done in micro-batches equals the whole-batch step (gradients weighted by counted targets)") {
-  for (Objective objective : {Objective::causal, Objective::masked}) {
+  // Muon keeps its momentum where AdamW keeps m; the checkpoint says which, and the resumed run
+  // follows the checkpoint whatever its own options say.
+  for (auto [objective, optimizer] :
+       {std::pair{Objective::causal, Optimizer::adamw}, std::pair{Objective::masked, Optimizer::adamw},
+        std::pair{Objective::causal, Optimizer::muon}}) {
     TrainOptions o;
     o.objective = objective;
+    o.adamw.optimizer = optimizer;
     o.batch_size = 8;
     o.lr = {LrSchedule::Kind::constant, 1e-2f};
     GptConfig c;
@@ -642,8 +655,11 @@ TEST_CASE(
 }
 
 TEST_CASE("data-parallel steps on several threads equal the same parts run one after another") {
-  for (float dropout : {0.0f, 0.2f}) {
+  // Muon's shards are cut by the Newton-Schulz work, AdamW's by size.
+  for (auto [dropout, optimizer] : {std::pair{0.0f, Optimizer::adamw}, std::pair{0.2f, Optimizer::adamw},
+                                    std::pair{0.0f, Optimizer::muon}}) {
     TrainOptions o;
+    o.adamw.optimizer = optimizer;
     o.batch_size = 8;
     o.micro_batch = 2;  // four parts per step
     o.lr = {LrSchedule::Kind::constant, 1e-2f};
