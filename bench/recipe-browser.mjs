@@ -5,7 +5,7 @@
 //   node bench/recipe-browser.mjs [--corpus FILE] [--limit SECONDS] [field=value ...]
 // Fields are the Train settings' names (data-train="..."), e.g. steps=400 embd=128.
 // Prints one JSON line: settings, steps done, seconds, tokens/s, the lab's last
-// validation loss and the 100k-token one. Needs `npx vite build` and build/gptlab.
+// validation loss and the 100k-token one, and a trace of [seconds, step, planned steps] every 10 s. Needs `npx vite build` and build/gptlab.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,15 @@ try {
   const t0 = Date.now();
   await page.click('#train-start');
   const state = () => page.locator('#train-status').getAttribute('data-state');
-  while (!['done', 'stopped'].includes(await state()) && Date.now() - t0 < limit * 1000) await page.waitForTimeout(500);
+  // Every 10 s: [seconds, step, planned steps], to see how a timed run's length was estimated.
+  const trace = [];
+  while (!['done', 'stopped'].includes(await state()) && Date.now() - t0 < limit * 1000) {
+    await page.waitForTimeout(500);
+    if (Date.now() - t0 >= trace.length * 10_000) {
+      const [step, total] = ((await figure('train-step')) ?? '').replaceAll(',', '').split(' / ').map(Number);
+      trace.push([Math.round((Date.now() - t0) / 1000), step || 0, total || 0]);
+    }
+  }
   const seconds = (Date.now() - t0) / 1000;
   if ((await state()) !== 'done') await page.click('#train-stop');
   await page.waitForFunction(() => !document.querySelector('#train-download').disabled);
@@ -48,7 +56,7 @@ try {
   const result = {
     settings: fields, seconds: Math.round(seconds), step: await figure('train-step'),
     tokensPerSecond: await figure('train-speed'), threads: await figure('train-threads'),
-    labValLoss: await figure('train-val'), eval: evalText.trim(), errors,
+    labValLoss: await figure('train-val'), eval: evalText.trim(), errors, trace,
   };
   console.log(JSON.stringify(result));
   writeFileSync(join(dir, 'result.json'), JSON.stringify(result));

@@ -4,7 +4,7 @@
 // Options (all optional): {tokenizer: 'char'|'bpe'|'bpe-gpt2'|'bpe-gpt4', vocabSize,
 //   objective: 'causal'|'masked'|'mntp', batchSize, evalBatches, seed, documents, keyMask (true),
 //   lr: {max, min, warmup, total, constant}, dropout: {start, end}, weightDecay,
-//   decay: 'none'|'all'|'matrices', gradClip, microBatch,
+//   decay: 'none'|'all'|'matrices', optimizer: 'adamw'|'muon', gradClip, microBatch,
 //   model: {layers (0: a bigram-like model), heads, embd, block, positions: 'none'|'learned'|'rope',
 //           ffn: 'none'|'gelu'|'swiglu', norm: 'none'|'layernorm'|'rmsnorm', residual (true), tieWeights}}
 #include <emscripten/bind.h>
@@ -72,6 +72,7 @@ TrainOptions options_from(const val& o) {
   t.dropout.total = t.lr.total;
   t.adamw.weight_decay = get<float>(o, "weightDecay", t.adamw.weight_decay);
   t.adamw.decay = parse_decay(get<std::string>(o, "decay", to_string(t.adamw.decay)));
+  t.adamw.optimizer = parse_optimizer(get<std::string>(o, "optimizer", to_string(t.adamw.optimizer)));
   t.grad_clip = get<float>(o, "gradClip", t.grad_clip);
   t.micro_batch = get<int>(o, "microBatch", t.micro_batch);
   t.threads = get<int>(o, "threads", t.threads);
@@ -263,7 +264,7 @@ class JsTrainer {
     });
   }
 
-  // Per parameter tensor: [{name, matrix, decayed, size, weightNorm, gradNorm, updateNorm}] (see
+  // Per parameter tensor: [{name, matrix, decayed, muon, size, weightNorm, gradNorm, updateNorm}] (see
   // Trainer::tensor_stats).
   val tensor_stats() const {
     return guard([&] {
@@ -273,6 +274,7 @@ class JsTrainer {
         o.set("name", s.name);
         o.set("matrix", s.matrix);
         o.set("decayed", s.decayed);
+        o.set("muon", s.muon);
         o.set("size", static_cast<double>(s.size));
         o.set("weightNorm", s.weight_norm);
         o.set("gradNorm", s.grad_norm);

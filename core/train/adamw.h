@@ -78,6 +78,7 @@ struct TensorStats {
   std::string name;  // as in tensors() and the safetensors export
   bool matrix;       // 2 or more dimensions (linear weights, embeddings); else a bias or a norm's gain
   bool decayed;      // the AdamW decay policy applies weight decay to it
+  bool muon;         // Muon, not AdamW, updates it
   std::size_t size;  // number of parameters
   double weight_norm, grad_norm, update_norm;
 };

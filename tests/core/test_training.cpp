@@ -531,7 +531,8 @@ TEST_CASE("a resumed run equals the uninterrupted run: losses, weights and optim
     other.adamw.optimizer = Optimizer::adamw;
     Trainer resumed(text, other, load_checkpoint(save_checkpoint(first.checkpoint())));
     REQUIRE(resumed.steps_done() == K);
-    INFO(to_string(objective), ", ", to_string(optimizer));
+    const std::string run = std::string(to_string(objective)) + ", " + to_string(optimizer);
+    INFO(run);  // (clang 14 cannot capture structured bindings, which INFO does)
     for (int i = K; i < N; ++i) CHECK(resumed.step() == losses[i]);
     const Checkpoint a = whole.checkpoint(), b = resumed.checkpoint();
     CHECK(a.params == b.params);
@@ -572,14 +573,33 @@ TEST_CASE("a run timed by the clock: its length from the speed it measures") {
   CHECK(clock.steps_at(20, 2.5) == 20 + 460);      // 0.125 s a step: 57.5 s left hold 460 more
   CHECK_FALSE(clock.steps_at(30, 3.75));           // neither step 20 nor an evaluation
   CHECK(clock.steps_at(50, 6.25) == 480);          // the same speed, the same length
-  CHECK(clock.steps_at(100, 18.75) == 100 + 165);  // past the first quarter, but the second evaluation:
-                                                   // 0.25 s a step since step 50
-  CHECK_FALSE(clock.steps_at(150, 31.25));         // past the first quarter: the length stays
+  CHECK(clock.steps_at(100, 18.75) == 100 + 203);  // 0.203125 s a step on average since step 20
+  CHECK(clock.steps_at(450, 59.5) == 450 + 3);     // near the end: what the last half second holds
+  CHECK(clock.steps_at(500, 61.0) == 501);         // over the budget: one more step
   // A budget already spent still ends after the warmup and after the step done.
   RunClock spent(1, 50, 30);
   CHECK(spent.steps_at(20, 5) == 31);
   RunClock no_warmup(1, 50, 0);
   CHECK(no_warmup.steps_at(20, 5) == 21);
+}
+
+TEST_CASE("a timed run ends within an evaluation interval of its budget when the machine changes speed") {
+  // 300 s, an evaluation (1 s) every 100 steps; the engine's first 20 steps slow (warm-up), then the
+  // machine changes speed a third of the way in: the end must still come close to 300 s.
+  for (const double later : {0.03, 0.05, 0.08}) {
+    RunClock clock(300, 100, 50);
+    int total = 100000, step = 0;
+    double t = 0;
+    while (step < total) {
+      ++step;
+      t += step <= 20 ? 0.2 : t < 100 ? 0.05 : later;
+      if (const std::optional<int> n = clock.steps_at(step, t)) total = *n;
+      if (step % 100 == 0 || step == total) t += 1.0;
+    }
+    INFO("seconds a step after 100 s: ", later, "; ended at ", t, " s, step ", step);
+    CHECK(t > 300 - 100 * later - 1);
+    CHECK(t < 300 + 100 * later + 2);
+  }
 }
 
 TEST_CASE("count-model baselines: add-one unigram and bigram cross-entropy on the validation split") {
@@ -622,8 +642,6 @@ TEST_CASE("the training memory estimate covers what a model really allocates") {
 
 TEST_CASE(
     "a step done in micro-batches equals the whole-batch step (gradients weighted by counted targets)") {
-  // Muon keeps its momentum where AdamW keeps m; the checkpoint says which, and the resumed run
-  // follows the checkpoint whatever its own options say.
   for (auto [objective, optimizer] :
        {std::pair{Objective::causal, Optimizer::adamw}, std::pair{Objective::masked, Optimizer::adamw},
         std::pair{Objective::causal, Optimizer::muon}}) {

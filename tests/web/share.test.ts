@@ -86,6 +86,15 @@ describe('share links', () => {
     expect(s.tokenizer.text).toBe(defaultState().tokenizer.text);
   });
 
+  it('opens a link from before the optimizer choice with AdamW, as it trained then', () => {
+    expect(defaultState().train.optimizer).toBe('muon');
+    expect(parseState({ train: { lr: 2e-3 } }).train.optimizer).toBe('adamw');
+    expect(parseState({ train: { optimizer: 'muon' } }).train.optimizer).toBe('muon');
+    expect(parseState({ view: 'train' }).train.optimizer).toBe('muon');  // no settings carried: today's defaults
+    const old = parseState({ compare: [{ settings: { lr: 2e-3 }, train: [], val: [], seconds: [] }] });
+    expect(old.compare[0].settings.optimizer).toBe('adamw');
+  });
+
   it('refuses an oversized hash and a deflate bomb', async () => {
     const long = await hashToState(`#s=${'A'.repeat(MAX_HASH + 1)}`);
     expect(long.error).toMatch(/^This link is too long \(200,003 characters/);

@@ -208,6 +208,22 @@ describe('the Trainer binding', () => {
     t.delete();
   });
 
+  test('optimizer muon: the blocks\' matrices take steps of lr 0.2 sqrt(max dim) times a near-orthogonal matrix', () => {
+    expect(() => core.Trainer.create(austen, { ...options, optimizer: 'sgd' as 'muon' }))
+      .toThrowError('Unknown optimizer "sgd"; use adamw or muon.');
+    const t = core.Trainer.create(austen, { ...options, optimizer: 'muon' });
+    const blockMatrix = /^transformer\.h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/;
+    for (const s of t.tensorStats()) expect(s.muon, s.name).toBe(blockMatrix.test(s.name));
+    t.step(1);
+    // The first step's lr is max / warmup; an orthogonal (96 x 32) matrix has norm sqrt(32), and Newton-Schulz
+    // leaves every singular value within about [0.6, 1.25] of 1. (Decay 0.1 moves the weights ~1% as much.)
+    const attn = t.tensorStats().find((s) => s.name === 'transformer.h.0.attn.c_attn.weight')!;
+    const ratio = attn.updateNorm / ((2e-3 / 5) * 0.2 * Math.sqrt(96) * Math.sqrt(32));
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.25);
+    t.delete();
+  });
+
   test('sampling without the KV cache gives the same greedy text within the block', () => {
     const t = core.Trainer.create(austen, options);
     t.step(20);

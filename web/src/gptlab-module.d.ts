@@ -67,6 +67,8 @@ export interface TrainOptions {
   weightDecay?: number;
   /** Which tensors weight decay applies to: none, all (biases and norms too) or matrices (default: 2-D weights and embeddings). */
   decay?: 'none' | 'all' | 'matrices';
+  /** adamw (default) or muon: the blocks' 2-D weights take Muon's orthogonalized momentum at the same lr. */
+  optimizer?: 'adamw' | 'muon';
   gradClip?: number;
   /** Rows per forward/backward; a step then runs in parts (stepPart), same result up to rounding. */
   microBatch?: number;
@@ -99,9 +101,9 @@ export interface EvalResult {
 /** One parameter tensor (name as in the safetensors export); norms are L2. gradNorm and
  *  updateNorm are of the last optimizer step (gradient after clipping), 0 before the first step.
  *  matrix: 2 or more dimensions (weights, embeddings), else a bias or a norm's gain; decayed: the
- *  decay policy applies weight decay to it. */
+ *  decay policy applies weight decay to it; muon: Muon updates it (optimizer muon), not AdamW. */
 export interface TensorStats {
-  name: string; matrix: boolean; decayed: boolean; size: number;
+  name: string; matrix: boolean; decayed: boolean; muon: boolean; size: number;
   weightNorm: number; gradNorm: number; updateNorm: number;
 }
 

@@ -30,9 +30,10 @@ export interface Metrics {
 export type CorpusRef = { kind: 'austen' } | { kind: 'private'; name: string; chars: number; hash: string };
 
 /** One parameter tensor's sizes over training: L2 norms at each evaluation, of the weights, of the last
- * gradient and of the last update. matrix: 2-D or more (weights, embeddings), else a bias or a norm's gain. */
+ * gradient and of the last update. matrix: 2-D or more (weights, embeddings), else a bias or a norm's gain.
+ * muon: Muon updates it, not AdamW (absent in runs kept from before the optimizer choice: AdamW). */
 export interface TensorCurve {
-  name: string; size: number; matrix: boolean; decayed: boolean; weight: Point[]; grad: Point[]; update: Point[];
+  name: string; size: number; matrix: boolean; decayed: boolean; muon?: boolean; weight: Point[]; grad: Point[]; update: Point[];
 }
 
 export type RunState = 'training' | 'paused' | 'stopped' | 'done';
@@ -84,7 +85,7 @@ const NAMES: [keyof TrainSettings, string][] = [
   ['heads', 'heads'], ['embd', 'n_embd'], ['block', 'block'], ['positions', 'positions'], ['ffn', 'ffn'],
   ['norm', 'norm'], ['residual', 'residual'], ['dropout', 'dropout'], ['lr', 'lr'], ['minLr', 'min lr'],
   ['warmup', 'warmup'], ['cosine', 'cosine'], ['steps', 'steps'], ['minutes', 'minutes'], ['weightDecay', 'weight decay'],
-  ['decay', 'decay'], ['clip', 'clip'], ['batch', 'batch'], ['seed', 'seed'], ['documents', 'paragraphs padded'],
+  ['decay', 'decay'], ['optimizer', 'optimizer'], ['clip', 'clip'], ['batch', 'batch'], ['seed', 'seed'], ['documents', 'paragraphs padded'],
   ['keyMask', 'key mask'],
 ];
 
@@ -138,7 +139,10 @@ export function checkpointsToDrop(runs: RunRecord[], budget: number, keep: strin
 export function addTensorPoints(curves: TensorCurve[], step: number, stats: TensorStats[]): TensorCurve[] {
   for (const t of stats) {
     let c = curves.find((x) => x.name === t.name);
-    if (!c) curves.push(c = { name: t.name, size: t.size, matrix: t.matrix, decayed: t.decayed, weight: [], grad: [], update: [] });
+    if (!c) {
+      curves.push(c = { name: t.name, size: t.size, matrix: t.matrix, decayed: t.decayed, muon: t.muon, weight: [], grad: [],
+        update: [] });
+    }
     extend(c.weight, [step, t.weightNorm]);
     extend(c.grad, [step, t.gradNorm]);
     extend(c.update, [step, t.updateNorm]);

@@ -64,7 +64,7 @@ const PARAGRAPH = '\n\n';  // documents: the text's paragraphs
 function options(t: TrainSettings): TrainOptions {
   return { tokenizer: t.tokenizer, vocabSize: t.vocabSize, objective: t.objective, batchSize: t.batch,
     evalBatches: t.evalBatches, seed: t.seed, lr: { max: t.lr, min: t.minLr, warmup: t.warmup, total: t.steps, constant: !t.cosine },
-    dropout: { start: t.dropout }, weightDecay: t.weightDecay, decay: t.decay, gradClip: t.clip, threads,
+    dropout: { start: t.dropout }, weightDecay: t.weightDecay, decay: t.decay, optimizer: t.optimizer, gradClip: t.clip, threads,
     documents: t.documents ? PARAGRAPH : undefined, keyMask: t.keyMask,
     model: { layers: t.layers, heads: t.heads, embd: t.embd, block: t.block, positions: t.positions, ffn: t.ffn, norm: t.norm,
       residual: t.residual } };

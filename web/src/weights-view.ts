@@ -36,7 +36,7 @@ function render() {
     const tr = document.createElement('tr');
     if (t.matrix && (r > HIGH || (r > 0 && r < LOW))) tr.className = 'warn';
     const th = Object.assign(document.createElement('th'), { scope: 'row', textContent: t.name.replace(/^transformer\./, ''), title: t.name });
-    tr.append(th, ...[t.size.toLocaleString('en'), t.decayed ? 'yes' : 'no', t.weight[last]?.[1].toFixed(3) ?? '–',
+    tr.append(th, ...[t.size.toLocaleString('en'), t.muon ? 'Muon' : 'AdamW', t.decayed ? 'yes' : 'no', t.weight[last]?.[1].toFixed(3) ?? '–',
       t.grad[last]?.[1].toExponential(2) ?? '–', r > 0 ? r.toExponential(1) : '–'].map((text) => Object.assign(document.createElement('td'), { textContent: text })));
     return tr;
   }));
