@@ -133,8 +133,8 @@ std::vector<TensorStats> tensor_stats(const std::vector<ParamTensor>& tensors, s
     double w2 = 0;
     for (std::size_t i = t.offset; i < t.offset + t.size(); ++i)
       w2 += static_cast<double>(params[i]) * params[i];
-    out.push_back({t.name, t.shape.size() >= 2, adamw.decays(k), adamw.orthogonalized(k), t.size(), std::sqrt(w2),
-                   adamw.last_grad_norm(k), adamw.last_update_norm(k)});
+    out.push_back({t.name, t.shape.size() >= 2, adamw.decays(k), adamw.orthogonalized(k), t.size(),
+                   std::sqrt(w2), adamw.last_grad_norm(k), adamw.last_update_norm(k)});
   }
   return out;
 }
