@@ -101,12 +101,12 @@ export function defaultState(): LabState {
     view: 'lessons',  // the front door: the journey, chapter 1
     tokenizer: { kind: 'bpe-gpt2', vocabSize: 1024, corpus: 'austen', whitespace: false, merges: null,
       text: 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.' },
-    // The 5-minute recipe (BENCHMARKS.md): in a fixed time a small model that takes many small steps
-    // learns most, and Muon gets more out of each step than AdamW; steps is the first guess a timed
-    // run replaces once it knows its speed.
+    // The 5-minute recipe (BENCHMARKS.md): a small model, Muon for its matrices (more out of each step
+    // than AdamW), batches of 32 (the two threads of the browser kept busier than by 16); steps is
+    // the first guess a timed run replaces once it knows its speed.
     train: { corpus: 'austen', corpusChars: 0, tokenizer: 'char', vocabSize: 512, objective: 'causal', layers: 2, heads: 4, embd: 96, block: 64,
-      dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 7e-3, minLr: 0, warmup: 50,
-      steps: 2500, minutes: 5, cosine: true, weightDecay: 0.3, decay: 'matrices', optimizer: 'muon', clip: 1, batch: 16, seed: 1337, evalInterval: 100,
+      dropout: 0, positions: 'rope', ffn: 'gelu', norm: 'layernorm', residual: true, lr: 1e-2, minLr: 0, warmup: 50,
+      steps: 2500, minutes: 5, cosine: true, weightDecay: 0.3, decay: 'matrices', optimizer: 'muon', clip: 1, batch: 32, seed: 1337, evalInterval: 100,
       evalBatches: 8, documents: false, keyMask: true },
     attention: { text: 'It is a truth universally acknowledged', layer: 0, head: -1, lines: false },
     inside: { panel: 'attention', temperature: 1, topK: 0, topP: 1, position: -1, table: 'tokens' },

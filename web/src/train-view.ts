@@ -37,7 +37,7 @@ const threads = Number(query.get('threads')) || undefined;
 export function applyQuery() {
   if (query.get('config') === 'benchmark')
     change((s) => Object.assign(s.train, { layers: 4, heads: 4, embd: 128, block: 64, batch: 32, dropout: 0.1, lr: 1e-3,
-      warmup: 100, tokenizer: 'char', objective: 'causal', corpus: 'austen' }));
+      warmup: 100, tokenizer: 'char', objective: 'causal', corpus: 'austen', optimizer: 'adamw' }));  // as PyTorch's peer
 }
 
 let state: TrainState = 'idle';
@@ -363,7 +363,7 @@ subscribe((s: LabState) => {
   $('upload-box').hidden = s.train.corpus !== 'upload';
   const t = s.train, objective = { causal: 'next token', masked: 'masked tokens', mntp: 'masked next token' }[t.objective];
   $('train-summary').textContent = `(${t.layers} layers, ${t.heads} heads, n_embd ${t.embd}, block ${t.block}, ` +
-    `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ` +
+    `${t.tokenizer === 'char' ? 'characters' : `BPE ${t.vocabSize}`}, ${objective}, ${t.optimizer === 'muon' ? 'Muon' : 'AdamW'}, ` +
     `${t.minutes ? plural(t.minutes, 'minute') : plural(t.steps, 'step')})`;
   lockVocabulary();
   if (!curves.train.length && !current) drawCharts();
