@@ -273,12 +273,13 @@ for (const [objective, tokenizer] of [['masked', 'char'], ['mntp', 'bpe-gpt2']])
 }
 
 test('a run timed by the clock chooses its steps from its measured speed', () => inFreshProfile(async (page) => {
+  for (const [name, value] of [['embd', 32], ['batch', 8]]) await setField(page, name, value);  // quick steps
   await setField(page, 'minutes', 1);
   assert.match(await page.locator('#train-summary').textContent(), /1 minute\)$/);
   await page.click('#train-start');
-  // Estimated at step 20, then at the evaluations (100, 200). The test times the same window as the
-  // clock's last estimate, steps 100 to 200 with one evaluation in it (the page's tokens/s figure covers
-  // only the last 30 steps, so an evaluation weighs three times as much there).
+  // Estimated at step 20, then at every evaluation (100, 200, ...) from the average speed since step 20.
+  // The test times steps 100 to 200, with one evaluation in it (the page's tokens/s figure covers only
+  // the last 30 steps, so an evaluation weighs three times as much there).
   await untilStep(page, 100);
   const [s0, t0] = [await stepOf(page), Date.now()];
   await untilStep(page, 202);
