@@ -113,8 +113,10 @@ test('two tabs: one trains at a time, the other says so and then follows the sav
       await page.click('#tab-train');
     }
     await first.locator('#train-settings').evaluate((d) => { d.open = true; });
-    await first.fill('[data-train="layers"]', '1');
-    await first.locator('[data-train="layers"]').dispatchEvent('change');
+    for (const [name, value] of [['layers', '1'], ['embd', '32']]) {  // a small model: quick checkpoints
+      await first.fill(`[data-train="${name}"]`, value);
+      await first.locator(`[data-train="${name}"]`).dispatchEvent('change');
+    }
     await first.click('#train-start');
     await first.locator('#train-status[data-state="training"]').waitFor({ timeout: 30_000 });
     await second.click('#train-start');
