@@ -7,10 +7,17 @@
 #include "numerics/matmul.h"
 
 namespace gptlab {
+namespace {
+constexpr int kSteps = 5;  // Newton-Schulz iterations
+}  // namespace
+
+double orthogonalize_cost(int rows, int cols) {
+  const double n = std::min(rows, cols), m = std::max(rows, cols);
+  return kSteps * (2 * n * n * m + n * n * n);  // X X^T, A A and (b A + c A^2) X
+}
 
 void orthogonalize(Matrix x) {
   constexpr float a = 3.4445f, b = -4.7750f, c = 2.0315f;
-  constexpr int kSteps = 5;
   if (x.empty()) return;
   const bool tall = x.rows > x.cols;
   const std::ptrdiff_t n = tall ? x.cols : x.rows;  // A is n x n

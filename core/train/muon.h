@@ -24,6 +24,9 @@ namespace gptlab {
 // these coefficients (Jordan's) push every singular value into about [0.7, 1.2] in 5 steps rather than
 // to exactly 1. For a tall X (rows > cols) the same with the smaller A = X^T X and X = a X + X (b A + c A^2).
 void orthogonalize(Matrix x);
+// The multiply-adds orthogonalize does on a rows x cols matrix: 5 x (2 n^2 m + n^3) for n = min, m = max
+// of the two (what the trainer balances its threads by).
+double orthogonalize_cost(int rows, int cols);
 
 struct MuonStep {
   float lr, weight_decay, momentum;

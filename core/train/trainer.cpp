@@ -12,6 +12,7 @@
 #include "text/tokenizer_char.h"
 #include "text/tokenizer_file.h"
 #include "text/utf8.h"
+#include "train/muon.h"
 
 namespace gptlab {
 
@@ -146,15 +147,14 @@ void Trainer::start_threads() {
 
 // Cuts the tensors into one shard per thread, each ending where the work so far reaches the next
 // multiple of 1 / threads. A tensor's work is its size, or for a matrix under Muon the multiply-adds of
-// its Newton-Schulz steps (5 x (2 n^2 m + n^3) for n x m, n <= m), which then dominate.
+// its Newton-Schulz steps, which then dominate.
 void Trainer::plan_shards() {
   const std::vector<ParamTensor>& tensors = model_->tensors();
   std::vector<double> work(tensors.size());
-  for (std::size_t k = 0; k < tensors.size(); ++k) {
-    const double n = std::min(tensors[k].shape.front(), tensors[k].shape.back()),
-                 m = std::max(tensors[k].shape.front(), tensors[k].shape.back());
-    work[k] = adamw_->orthogonalized(k) ? 5 * (2 * n * n * m + n * n * n) : double(tensors[k].size());
-  }
+  for (std::size_t k = 0; k < tensors.size(); ++k)
+    work[k] = adamw_->orthogonalized(k)
+                  ? orthogonalize_cost(tensors[k].shape.front(), tensors[k].shape.back())
+                  : double(tensors[k].size());
   double total = 0;
   for (double w : work) total += w;
   const std::size_t threads = static_cast<std::size_t>(pool_->size());
