@@ -170,6 +170,14 @@ const savedLosses = (page) => page.evaluate(() => new Promise((resolve, reject) 
   };
 }));
 
+// Stops the run and waits until the browser has kept it at the step it stopped on (not at an earlier save).
+async function stopAndKeep(page) {
+  await page.click('#train-stop');
+  await page.locator('#train-status[data-state="stopped"]').waitFor();
+  const step = await stepOf(page);
+  await page.waitForFunction((k) => document.querySelector('#train-saved-text').textContent.includes(`at step ${k.toLocaleString('en')} of`), step);
+}
+
 // A small model trained for a set number of steps (not for some minutes: its length must not depend on its speed).
 async function smallModel(page) {
   await setField(page, 'layers', 1);
@@ -183,8 +191,7 @@ test('a run paused, reloaded and resumed takes the same steps as one never inter
     await smallModel(page);
     await page.click('#train-start');
     await untilStep(page, 70);
-    await page.click('#train-stop');
-    await page.waitForFunction(() => /at step \d+ of/.test(document.querySelector('#train-saved-text').textContent));
+    await stopAndKeep(page);
     straight = new Map(await savedLosses(page));
   });
   await inFreshProfile(async (page) => {
@@ -200,8 +207,7 @@ test('a run paused, reloaded and resumed takes the same steps as one never inter
     await page.locator('#train-status[data-state="paused"]').waitFor({ timeout: 30_000 });
     await page.click('#train-pause');  // Resume
     await untilStep(page, 70);
-    await page.click('#train-stop');
-    await page.waitForFunction(() => /at step \d+ of/.test(document.querySelector('#train-saved-text').textContent));
+    await stopAndKeep(page);
     resumed = await savedLosses(page);
   });
   const after = resumed.filter(([step]) => step > pausedAt && straight.has(step));
