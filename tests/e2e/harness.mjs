@@ -117,3 +117,11 @@ export async function tutorialHost() {
   await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
   return { url: `http://localhost:${host.address().port}/`, close: () => host.close() };
 }
+
+// Stops the run and waits until the browser has kept it at the step it stopped on (not at an earlier save).
+export async function stopAndKeep(page) {
+  await page.click('#train-stop');
+  await page.locator('#train-status[data-state="stopped"]').waitFor();
+  const step = await page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0].replace(/,/g, '')) || 0);
+  await page.waitForFunction((k) => document.querySelector('#train-saved-text').textContent.includes(`at step ${k.toLocaleString('en')} of`), step);
+}

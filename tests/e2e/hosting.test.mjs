@@ -9,7 +9,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertHidden, CHROMIUM_ARGS } from './harness.mjs';
+import { assertHidden, CHROMIUM_ARGS, stopAndKeep } from './harness.mjs';
 import { chromium } from 'playwright-core';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -123,8 +123,7 @@ test('two tabs: one trains at a time, the other says so and then follows the sav
     await second.waitForFunction(() => document.querySelector('#train-status.error')?.textContent.startsWith('Another tab of this lab is training'));
     // The first tab's checkpoints show up in the second as they are saved.
     await second.waitForFunction(() => /at step \d+ of/.test(document.querySelector('#train-saved-text').textContent), null, { timeout: 120_000 });
-    await first.click('#train-stop');
-    await first.locator('#train-status[data-state="stopped"]').waitFor();
+    await stopAndKeep(first);
     const savedByFirst = await first.locator('#train-saved-text').textContent();
     await second.waitForFunction((t) => document.querySelector('#train-saved-text').textContent === t, savedByFirst);
     // Now the second may train.

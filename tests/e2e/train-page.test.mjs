@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { assertHidden, longTasksSince, recordLongTasks, startApp, setField } from './harness.mjs';
+import { assertHidden, stopAndKeep, longTasksSince, recordLongTasks, startApp, setField } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -169,14 +169,6 @@ const savedLosses = (page) => page.evaluate(() => new Promise((resolve, reject) 
     get.onerror = () => reject(get.error);
   };
 }));
-
-// Stops the run and waits until the browser has kept it at the step it stopped on (not at an earlier save).
-async function stopAndKeep(page) {
-  await page.click('#train-stop');
-  await page.locator('#train-status[data-state="stopped"]').waitFor();
-  const step = await stepOf(page);
-  await page.waitForFunction((k) => document.querySelector('#train-saved-text').textContent.includes(`at step ${k.toLocaleString('en')} of`), step);
-}
 
 // A small model trained for a set number of steps (not for some minutes: its length must not depend on its speed).
 async function smallModel(page) {
