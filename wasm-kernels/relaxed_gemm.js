@@ -38,7 +38,7 @@ mergeInto(LibraryManager.library, {
   },
 
   gptlab_relaxed_gemm_block__deps: ['$gptlabRelaxedGemm'],
-  gptlab_relaxed_gemm_block: function (mc, nc, kc, a, b, c, ldc, addToC, bias, scratch) {
-    gptlabRelaxedGemm(mc, nc, kc, a, b, c, ldc, addToC, bias, scratch);
+  gptlab_relaxed_gemm_block: function (mc, nc, kc, a, lda, b, c, ldc, addToC, bias, scratch) {
+    gptlabRelaxedGemm(mc, nc, kc, a, lda, b, c, ldc, addToC, bias, scratch);
   },
 });

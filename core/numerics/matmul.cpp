@@ -18,7 +18,8 @@
 //
 // Under WASM, when the engine has relaxed SIMD (Chromium; node with a flag), the
 // loops over jr and ir run in a separate module whose micro-kernel uses fused
-// multiply-add (wasm-kernels/relaxed_gemm.c); SIMD128 has only mul + add.
+// multiply-add (wasm-kernels/relaxed_gemm.c; SIMD128 has only mul + add) and reads A
+// by rows: in place, or a transposed A copied into rows.
 #include "numerics/matmul.h"
 
 #include <xsimd/xsimd.hpp>
@@ -102,13 +103,26 @@ void pack_a(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, 
   }
 }
 
+// Copy A[i0:i0+mc, p0:p0+kc] into plain rows, kc floats each: for a kernel that reads A by rows
+// when A is transposed (its rows are then not contiguous where it lies).
+void pack_a_rows(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, std::ptrdiff_t kc,
+                 float* dst) {
+  const float* src = a.data + i0 * a.row_step + p0 * a.col_step;
+  for (std::ptrdiff_t p = 0; p < kc; ++p)
+    for (std::ptrdiff_t r = 0; r < mc; ++r) dst[r * kc + p] = src[r * a.row_step + p * a.col_step];
+}
+
 // Copy B[p0:p0+kc, j0:j0+nc] into panels of NR columns: panel[p * NR + c].
 void pack_b(Operand b, std::ptrdiff_t p0, std::ptrdiff_t kc, std::ptrdiff_t j0, std::ptrdiff_t nc,
             float* dst) {
   for (std::ptrdiff_t jr = 0; jr < nc; jr += NR, dst += NR * kc) {
     const std::ptrdiff_t cols = std::min(NR, nc - jr);
     const float* src = b.data + p0 * b.row_step + (j0 + jr) * b.col_step;
-    if (b.col_step == 1) {  // rows of B are contiguous: read along c
+    if (b.col_step == 1 && cols == NR) {  // a whole panel: a fixed-size copy the compiler keeps in registers
+      for (std::ptrdiff_t p = 0; p < kc; ++p)
+        for (std::ptrdiff_t v = 0; v < NV; ++v)
+          Batch::load_unaligned(src + p * b.row_step + v * W).store_aligned(dst + p * NR + v * W);
+    } else if (b.col_step == 1) {  // rows of B are contiguous: read along c
       for (std::ptrdiff_t p = 0; p < kc; ++p) {
         std::copy(src + p * b.row_step, src + p * b.row_step + cols, dst + p * NR);
         std::fill(dst + p * NR + cols, dst + (p + 1) * NR, 0.0f);
@@ -242,31 +256,40 @@ void macro_kernel(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, APane
 }
 
 #ifdef __EMSCRIPTEN__
-// The same macro-kernel with fused multiply-add (relaxed SIMD), for a packed A: a module of its
-// own (wasm-kernels/), called through these two JS imports. Its MR and NR are ours.
+// The same macro-kernel with fused multiply-add (relaxed SIMD), reading A by rows (lda apart): a
+// module of its own (wasm-kernels/), called through these two JS imports. Its MR and NR are ours.
 extern "C" int gptlab_relaxed_gemm_ready();  // 1 when this thread can call the block kernel
-extern "C" void gptlab_relaxed_gemm_block(int mc, int nc, int kc, const float* a, const float* b, float* c,
-                                          int ldc, int add_to_c, const float* bias, float* scratch);
+extern "C" void gptlab_relaxed_gemm_block(int mc, int nc, int kc, const float* a, int lda, const float* b,
+                                          float* c, int ldc, int add_to_c, const float* bias, float* scratch);
 
 bool relaxed_madd() {
   thread_local const bool ready = gptlab_relaxed_gemm_ready() != 0;  // each thread instantiates its own
   return ready;
 }
 
-void relaxed_macro_kernel(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, const float* a,
-                          const float* b, float* c, std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
+void relaxed_macro_kernel(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, APanel a, const float* b,
+                          float* c, std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
   alignas(16) float scratch[MR * NR];  // for tiles cut short at the edges
-  gptlab_relaxed_gemm_block(static_cast<int>(mc), static_cast<int>(nc), static_cast<int>(kc), a, b, c,
-                            static_cast<int>(ldc), add_to_c, bias, scratch);
+  gptlab_relaxed_gemm_block(static_cast<int>(mc), static_cast<int>(nc), static_cast<int>(kc), a.data,
+                            static_cast<int>(a.lda), b, c, static_cast<int>(ldc), add_to_c, bias, scratch);
 }
 #endif
+
+// Whether this thread multiplies with the relaxed-SIMD kernel, which reads A only by rows (A in
+// place, or a transposed A copied into rows), never packed panels.
+bool rows_only_kernel() {
+#ifdef __EMSCRIPTEN__
+  return relaxed_madd();
+#else
+  return false;
+#endif
+}
 
 // One block: the fused multiply-add kernel when this engine has one, else ours.
 void block(std::ptrdiff_t mc, std::ptrdiff_t nc, std::ptrdiff_t kc, APanel a, const float* b, float* c,
            std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
 #ifdef __EMSCRIPTEN__
-  if (a.lda == 0 && relaxed_madd())
-    return relaxed_macro_kernel(mc, nc, kc, a.data, b, c, ldc, add_to_c, bias);
+  if (a.lda != 0 && relaxed_madd()) return relaxed_macro_kernel(mc, nc, kc, a, b, c, ldc, add_to_c, bias);
 #endif
   macro_kernel(mc, nc, kc, a, b, c, ldc, add_to_c, bias);
 }
@@ -282,7 +305,8 @@ void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
     return;
   }
   if (m < MR) return few_rows(k, a, b, c, opt);
-  const bool read_a_in_place = kReadAInPlace && a.col_step == 1;
+  const bool by_rows = rows_only_kernel();
+  const bool read_a_in_place = (kReadAInPlace || by_rows) && a.col_step == 1;
   Workspace& ws = workspace();
   for (std::ptrdiff_t jc = 0; jc < n; jc += NC) {
     const std::ptrdiff_t nc = std::min(NC, n - jc);
@@ -293,9 +317,14 @@ void gemm(std::ptrdiff_t k, Operand a, Operand b, Matrix c, MatmulOptions opt) {
       pack_b(b, pc, kc, jc, nc, ws.b.get());
       for (std::ptrdiff_t ic = 0; ic < m; ic += MC) {
         const std::ptrdiff_t mc = std::min(MC, m - ic);
-        if (!read_a_in_place) pack_a(a, ic, mc, pc, kc, ws.a.get());
-        const APanel ap =
-            read_a_in_place ? APanel{a.data + ic * a.row_step + pc, a.row_step} : APanel{ws.a.get(), 0};
+        APanel ap{a.data + ic * a.row_step + pc, a.row_step};
+        if (!read_a_in_place) {
+          if (by_rows)
+            pack_a_rows(a, ic, mc, pc, kc, ws.a.get());
+          else
+            pack_a(a, ic, mc, pc, kc, ws.a.get());
+          ap = APanel{ws.a.get(), by_rows ? kc : 0};
+        }
         block(mc, nc, kc, ap, ws.b.get(), &c(ic, jc), c.row_stride, add_to_c,
               first && opt.bias ? opt.bias + jc : nullptr);
       }
