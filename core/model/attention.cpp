@@ -7,6 +7,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "model/layers.h"
 #include "numerics/gemm.h"
 
 namespace gptlab {
@@ -90,12 +91,9 @@ void attention_forward(T* out, T* probs, T* drop_mask, T* scratch, const T* qkv,
         masked_softmax_row(P + static_cast<std::size_t>(i) * s.T, i, s.T, s.causal, pad, scale);
       const T* Pd = P;
       if (dropout > 0.0f) {  // attention dropout (nanoGPT's attn_dropout)
-        const T keep = T(1) / (T(1) - T(dropout));
         T* mask = drop_mask + offset;
-        for (int k = 0; k < TT; ++k) {
-          mask[k] = rng.uniform_float() >= dropout ? keep : T(0);
-          scratch[k] = P[k] * mask[k];
-        }
+        dropout_mask(mask, TT, dropout, rng);
+        for (int k = 0; k < TT; ++k) scratch[k] = P[k] * mask[k];
         Pd = scratch;
       } else {
         std::fill(drop_mask + offset, drop_mask + offset + TT, T(1));
@@ -121,8 +119,8 @@ void attention_backward(T* dqkv, T* scratch, const T* dout, const T* qkv, const 
       const T* mask = drop_mask + offset;
       const MatrixView<const T> dY = out_head(dout, s, b, h);
       for (int k = 0; k < TT; ++k) Pd[k] = P[k] * mask[k];
-      gemm<T>(dh.v, MatrixView<const T>(Pd, s.T, s.T), true, dY, false, true);  // dV += Pd^T dY
-      gemm<T>({dP, s.T, s.T}, dY, false, hd.v, true);                           // dPd = dY V^T
+      gemm<T>(dh.v, MatrixView<const T>(Pd, s.T, s.T), true, dY, false);  // dV = Pd^T dY
+      gemm<T>({dP, s.T, s.T}, dY, false, hd.v, true);                     // dPd = dY V^T
       for (int i = 0; i < s.T; ++i) {  // dS = P * (dP - rowsum(dP * P)) * scale, with dP = mask * dPd
         T* dPi = dP + static_cast<std::size_t>(i) * s.T;
         const T* Pi = P + static_cast<std::size_t>(i) * s.T;
@@ -135,8 +133,8 @@ void attention_backward(T* dqkv, T* scratch, const T* dout, const T* qkv, const 
         for (int j = 0; j < s.T; ++j) dPi[j] = Pi[j] * (dPi[j] - dot) * scale;
       }
       const MatrixView<const T> dS(dP, s.T, s.T);
-      gemm<T>(dh.q, dS, false, hd.k, false, true);  // dQ += dS K
-      gemm<T>(dh.k, dS, true, hd.q, false, true);   // dK += dS^T Q
+      gemm<T>(dh.q, dS, false, hd.k, false);  // dQ = dS K
+      gemm<T>(dh.k, dS, true, hd.q, false);   // dK = dS^T Q
     }
   }
 }

@@ -30,7 +30,7 @@ template <typename T>
 void attention_forward(T* out, T* probs, T* drop_mask, T* scratch, const T* qkv, const std::uint8_t* key_pad,
                        const AttentionShape& s, float dropout, Rng& rng);
 
-// dqkv += the gradient of qkv (rows of width 3C); scratch: 2*T*T values.
+// dqkv = the gradient of qkv (rows of width 3C, every element written); scratch: 2*T*T values.
 template <typename T>
 void attention_backward(T* dqkv, T* scratch, const T* dout, const T* qkv, const T* probs, const T* drop_mask,
                         const AttentionShape& s);

@@ -370,7 +370,6 @@ void Gpt<T>::backward() {
 
   // LM head and final norm
   const T* res_last = cfg_.n_layer ? a.layers.back().res_out.data() : a.emb.data();
-  zero(a.dlnf, nC);
   linear_backward<T>(a.dlnf.data(), g_.lm_head, nullptr, a.dlogits.data(), a.lnf.data(), w_.lm_head, n, C, V);
   zero(a.dres, nC);
   norm_backward(a.dres.data(), g_.lnf_w, g_.lnf_b, a.dlnf.data(), res_last, w_.lnf_w, a.lnf_mean.data(),
@@ -384,33 +383,25 @@ void Gpt<T>::backward() {
     // MLP block (dres = d res_out, which flows unchanged to res_mid, plus the branch;
     // without the residual only through the branch). Without an FFN there is none.
     if (cfg_.ffn != Ffn::none) {
-      zero(a.dbranch, nC);
       dropout_backward(a.dbranch.data(), a.dres.data(), L.mlp_mask.data(), n * C);
-      zero(a.dfc_act, static_cast<std::size_t>(n) * F);
       linear_backward(a.dfc_act.data(), g.fc_proj_w, g.fc_proj_b, a.dbranch.data(), L.fc_act.data(),
                       w.fc_proj_w, n, F, C);
-      zero(a.dfc_pre, static_cast<std::size_t>(n) * fc_out);
       if (cfg_.ffn == Ffn::gelu)
         gelu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n * F);
       else
         swiglu_backward(a.dfc_pre.data(), a.dfc_act.data(), L.fc_pre.data(), n, F);
-      zero(a.dln, nC);
       linear_backward(a.dln.data(), g.fc_w, g.fc_b, a.dfc_pre.data(), L.ln2.data(), w.fc_w, n, C, fc_out);
       if (!cfg_.residual) zero(a.dres, nC);
       norm_backward(a.dres.data(), g.ln2_w, g.ln2_b, a.dln.data(), L.res_mid.data(), w.ln2_w,
                     L.ln2_mean.data(), L.ln2_rstd.data(), n);
     }
     // attention block (dres = d res_mid, or d res_out without an FFN)
-    zero(a.dbranch, nC);
     dropout_backward(a.dbranch.data(), a.dres.data(), L.proj_mask.data(), n * C);
-    zero(a.datt_y, nC);
     linear_backward(a.datt_y.data(), g.proj_w, g.proj_b, a.dbranch.data(), L.att_y.data(), w.proj_w, n, C, C);
-    zero(a.dqkv, nC * 3);
     attention_backward(a.dqkv.data(), a.scratch.data(), a.datt_y.data(), L.qkv.data(), L.probs.data(),
                        L.att_mask.data(), shape);
     if (cfg_.positions == Positions::rope)
       rope_backward(a.dqkv.data(), rope_cos_.data(), rope_sin_.data(), B, Tn, C, cfg_.n_head);
-    zero(a.dln, nC);
     linear_backward(a.dln.data(), g.qkv_w, g.qkv_b, a.dqkv.data(), L.ln1.data(), w.qkv_w, n, C, 3 * C);
     if (!cfg_.residual) zero(a.dres, nC);
     norm_backward(a.dres.data(), g.ln1_w, g.ln1_b, a.dln.data(), res_in, w.ln1_w, L.ln1_mean.data(),
@@ -418,7 +409,6 @@ void Gpt<T>::backward() {
   }
 
   // embeddings (dres = d emb)
-  zero(a.dbranch, nC);
   dropout_backward(a.dbranch.data(), a.dres.data(), a.emb_mask.data(), n * C);
   embedding_backward(g_.wte, g_.wpe, a.dbranch.data(), tokens_.data(), n, Tn, C);
 }

@@ -31,8 +31,8 @@ void linear_forward(T* y, const T* x, const T* w, const T* b, int n, int in, int
 
 template <typename T>
 void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int n, int in, int out) {
-  if (dx) gemm<T>({dx, n, in}, {dy, n, out}, false, {w, out, in}, false, true);  // dx += dy W
-  gemm<T>({dw, out, in}, {dy, n, out}, true, {x, n, in}, false, true);           // dW += dy^T x
+  if (dx) gemm<T>({dx, n, in}, {dy, n, out}, false, {w, out, in}, false);  // dx = dy W
+  gemm<T>({dw, out, in}, {dy, n, out}, true, {x, n, in}, false, true);     // dW += dy^T x
   if (db)
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < out; ++j) db[j] += dy[static_cast<std::size_t>(i) * out + j];
@@ -206,12 +206,11 @@ void gelu_backward(T* dx, const T* dy, const T* x, int count) {
   if constexpr (std::is_same_v<T, float>) {
     using B = xsimd::batch<float>;
     for (; i + static_cast<int>(B::size) <= count; i += B::size) {
-      const B d = B::load_unaligned(dx + i) +
-                  B::load_unaligned(dy + i) * gelu_slope<B, float>(B::load_unaligned(x + i));
+      const B d = B::load_unaligned(dy + i) * gelu_slope<B, float>(B::load_unaligned(x + i));
       d.store_unaligned(dx + i);
     }
   }
-  for (; i < count; ++i) dx[i] += dy[i] * gelu_slope<T, T>(x[i]);
+  for (; i < count; ++i) dx[i] = dy[i] * gelu_slope<T, T>(x[i]);
 }
 
 // silu'(g) = s (1 + g (1 - s)), s = sigmoid(g);  h = silu(g) u
@@ -235,8 +234,8 @@ void swiglu_backward(T* dgu, const T* dh, const T* gu, int n, int F) {
     T* du = dg + F;
     for (int j = 0; j < F; ++j) {
       const T s = T(1) / (T(1) + std::exp(-g[j]));
-      dg[j] += dhi[j] * u[j] * s * (T(1) + g[j] * (T(1) - s));
-      du[j] += dhi[j] * g[j] * s;
+      dg[j] = dhi[j] * u[j] * s * (T(1) + g[j] * (T(1) - s));
+      du[j] = dhi[j] * g[j] * s;
     }
   }
 }
@@ -298,16 +297,24 @@ void dropout_forward(T* y, T* mask, const T* x, int count, float p, Rng& rng) {
     std::fill(mask, mask + count, T(1));
     return;
   }
+  dropout_mask(mask, count, p, rng);
+  for (int i = 0; i < count; ++i) y[i] = x[i] * mask[i];
+}
+
+template <typename T>
+void dropout_mask(T* mask, int count, float p, Rng& rng) {
   const T keep = T(1) / (T(1) - T(p));
-  for (int i = 0; i < count; ++i) {
-    mask[i] = rng.uniform_float() >= p ? keep : T(0);
-    y[i] = x[i] * mask[i];
+  float u[256];  // the draws, a chunk at a time (drawn in SIMD lanes, then compared)
+  for (int i = 0; i < count; i += 256) {
+    const int len = std::min(256, count - i);
+    rng.uniform_floats(u, static_cast<std::size_t>(len));
+    for (int j = 0; j < len; ++j) mask[i + j] = u[j] >= p ? keep : T(0);
   }
 }
 
 template <typename T>
 void dropout_backward(T* dx, const T* dy, const T* mask, int count) {
-  for (int i = 0; i < count; ++i) dx[i] += dy[i] * mask[i];
+  for (int i = 0; i < count; ++i) dx[i] = dy[i] * mask[i];
 }
 
 // ============================== loss ============================================
@@ -357,6 +364,7 @@ T cross_entropy(const T* logits, const int* targets, int n, int V, T* dlogits) {
   template void rope_tables<T>(T*, T*, int, int, float);                                                 \
   template void rope_forward<T>(T*, const T*, const T*, int, int, int, int);                             \
   template void rope_backward<T>(T*, const T*, const T*, int, int, int, int);                            \
+  template void dropout_mask<T>(T*, int, float, Rng&);                                                   \
   template void dropout_forward<T>(T*, T*, const T*, int, float, Rng&);                                  \
   template void dropout_backward<T>(T*, const T*, const T*, int);                                        \
   template T cross_entropy<T>(const T*, const int*, int, int, T*);

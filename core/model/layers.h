@@ -17,7 +17,8 @@ namespace gptlab {
 // ---- linear: y = x W^T + b, W stored (out x in) as in PyTorch -------------------
 template <typename T>
 void linear_forward(T* y, const T* x, const T* w, const T* b, int n, int in, int out);
-// dx += dy W;  dW += dy^T x;  db += sum_rows dy   (dx, db may be null)
+// dx = dy W;  dW += dy^T x;  db += sum_rows dy   (dx, db may be null; the weights' gradients
+// accumulate over a step, an activation's gradient is written afresh)
 template <typename T>
 void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int n, int in, int out);
 
@@ -45,13 +46,13 @@ void rmsnorm_backward(T* dx, T* dw, const T* dy, const T* x, const T* w, const T
 template <typename T>
 void gelu_forward(T* y, const T* x, int count);
 template <typename T>
-void gelu_backward(T* dx, const T* dy, const T* x, int count);
+void gelu_backward(T* dx, const T* dy, const T* x, int count);  // dx = dy gelu'(x)
 
 // ---- SwiGLU: h = silu(g) * u, with silu(g) = g sigmoid(g); gu holds [g | u] per row
 template <typename T>
 void swiglu_forward(T* h, const T* gu, int n, int F);
 template <typename T>
-void swiglu_backward(T* dgu, const T* dh, const T* gu, int n, int F);
+void swiglu_backward(T* dgu, const T* dh, const T* gu, int n, int F);  // dgu written afresh
 
 // ---- RoPE (rotate-half convention, as Hugging Face's LLaMA): for each head and
 //      i < hs/2, the pair (x_i, x_{i+hs/2}) at position t turns by t * base^(-2i/hs):
@@ -68,9 +69,11 @@ void rope_backward(T* dqkv, const T* cos, const T* sin, int B, int T_len, int C,
 
 // ---- inverted dropout: y = x * mask, mask = (u >= p) / (1 - p); identity if p == 0
 template <typename T>
+void dropout_mask(T* mask, int count, float p, Rng& rng);  // the mask alone, count draws of rng
+template <typename T>
 void dropout_forward(T* y, T* mask, const T* x, int count, float p, Rng& rng);
 template <typename T>
-void dropout_backward(T* dx, const T* dy, const T* mask, int count);
+void dropout_backward(T* dx, const T* dy, const T* mask, int count);  // dx = dy * mask
 
 // ---- softmax cross entropy with ignore index -100, mean over counted rows ------
 //   loss = mean over rows with target != -100 of -log softmax(logits)[target]

@@ -94,7 +94,11 @@ void pack_a(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, 
     if (a.col_step == 1) {  // rows of A are contiguous: read along p
       for (std::ptrdiff_t r = 0; r < rows; ++r)
         for (std::ptrdiff_t p = 0; p < kc; ++p) dst[p * MR + r] = src[r * a.row_step + p];
-    } else {  // A is transposed: read down r
+    } else if (a.row_step == 1 && rows == MR) {  // A transposed, a whole panel: MR floats in a row
+      for (std::ptrdiff_t p = 0; p < kc; ++p)
+        for (std::ptrdiff_t r = 0; r < MR; ++r)
+          dst[p * MR + r] = src[p * a.col_step + r];  // fixed size: no call
+    } else {                                          // A is transposed: read down r
       for (std::ptrdiff_t p = 0; p < kc; ++p)
         for (std::ptrdiff_t r = 0; r < rows; ++r) dst[p * MR + r] = src[r * a.row_step + p * a.col_step];
     }
@@ -144,24 +148,25 @@ struct APanel {
   std::ptrdiff_t lda;  // 0 for a packed panel
 };
 
-// The micro-kernel: acc[MR x NR] = sum_p a[:, p] b[p, :], one outer product per
-// step p, then C = acc (+ bias) or C += acc (+ bias). b is a packed panel.
-template <bool kPackedA>
+// The micro-kernel: acc[R x NR] = sum_p a[:, p] b[p, :], one outer product per
+// step p, then C = acc (+ bias) or C += acc (+ bias). b is a packed panel. R is MR
+// but at the bottom edge, where fewer rows are left.
+template <bool kPackedA, std::ptrdiff_t R>
 void micro_kernel(std::ptrdiff_t kc, APanel ap, const float* b, float* c, std::ptrdiff_t ldc, bool add_to_c,
                   const float* bias) {
-  Batch acc[MR][NV];
+  Batch acc[R][NV];
   for (auto& row : acc)
     for (auto& v : row) v = Batch(0.0f);
   const float* a = ap.data;
   for (std::ptrdiff_t p = 0; p < kc; ++p, b += NR) {
     Batch bv[NV];
     for (std::ptrdiff_t v = 0; v < NV; ++v) bv[v] = Batch::load_aligned(b + v * W);
-    for (std::ptrdiff_t r = 0; r < MR; ++r) {
+    for (std::ptrdiff_t r = 0; r < R; ++r) {
       const Batch ar(kPackedA ? a[p * MR + r] : a[r * ap.lda + p]);
       for (std::ptrdiff_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
     }
   }
-  for (std::ptrdiff_t r = 0; r < MR; ++r) {
+  for (std::ptrdiff_t r = 0; r < R; ++r) {
     for (std::ptrdiff_t v = 0; v < NV; ++v) {
       Batch x = acc[r][v];
       float* dst = c + r * ldc + v * W;
@@ -172,25 +177,23 @@ void micro_kernel(std::ptrdiff_t kc, APanel ap, const float* b, float* c, std::p
   }
 }
 
-void kernel(std::ptrdiff_t kc, APanel a, const float* b, float* c, std::ptrdiff_t ldc, bool add_to_c,
-            const float* bias) {
-  if (a.lda == 0) return micro_kernel<true>(kc, a, b, c, ldc, add_to_c, bias);
-  micro_kernel<false>(kc, a, b, c, ldc, add_to_c, bias);
+// The micro-kernel for `rows` rows (1 to MR), each row count compiled on its own.
+template <std::ptrdiff_t R = MR>
+void kernel(std::ptrdiff_t rows, std::ptrdiff_t kc, APanel a, const float* b, float* c, std::ptrdiff_t ldc,
+            bool add_to_c, const float* bias) {
+  if constexpr (R > 1)
+    if (rows < R) return kernel<R - 1>(rows, kc, a, b, c, ldc, add_to_c, bias);
+  if (a.lda == 0) return micro_kernel<true, R>(kc, a, b, c, ldc, add_to_c, bias);
+  micro_kernel<false, R>(kc, a, b, c, ldc, add_to_c, bias);
 }
 
-// One MR x NR tile of C, which may be cut short at the bottom or right edge:
-// the kernel then writes into a scratch tile and only the valid part is copied.
-// An unpacked A with fewer than MR rows left is packed here (the kernel reads MR rows).
+// One tile of C, up to MR x NR. A tile cut short at the right edge is written into a
+// scratch tile first and only its valid columns copied.
 void tile(std::ptrdiff_t rows, std::ptrdiff_t cols, std::ptrdiff_t kc, APanel a, const float* b, float* c,
           std::ptrdiff_t ldc, bool add_to_c, const float* bias) {
-  if (rows == MR && cols == NR) return kernel(kc, a, b, c, ldc, add_to_c, bias);
-  alignas(64) float packed[MR * KC];
-  if (a.lda != 0 && rows < MR) {
-    pack_a(Operand{a.data, a.lda, 1}, 0, rows, 0, kc, packed);
-    a = APanel{packed, 0};
-  }
+  if (cols == NR) return kernel(rows, kc, a, b, c, ldc, add_to_c, bias);
   alignas(64) float scratch[MR * NR];
-  kernel(kc, a, b, scratch, NR, false, nullptr);
+  kernel(rows, kc, a, b, scratch, NR, false, nullptr);
   for (std::ptrdiff_t r = 0; r < rows; ++r)
     for (std::ptrdiff_t j = 0; j < cols; ++j) {
       float x = scratch[r * NR + j] + (bias ? bias[j] : 0.0f);

@@ -11,4 +11,10 @@ double Rng::normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
+void Rng::uniform_floats(float* out, std::size_t n) {
+  const std::uint64_t start = state_;
+  for (std::size_t i = 0; i < n; ++i) out[i] = to_float(mix(start + (i + 1) * kGamma));
+  state_ = start + n * kGamma;
+}
+
 }  // namespace gptlab

@@ -69,7 +69,9 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
     linear_forward(y.data(), x.data(), w.data(), b.data(), n, in, out);
     return dot(dy, y.data());
   };
-  Vec dx(x.size()), dw(w.size()), db(b.size());
+  // An activation's gradient is written afresh (whatever its buffer held is gone); the weights'
+  // gradients accumulate. So dx starts as garbage and dw, db at zero.
+  Vec dx(x.size(), 7.0), dw(w.size()), db(b.size());
   linear_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), n, in, out);
   check_gradient("linear dx", x, dx, linear_loss);
   check_gradient("linear dw", w, dw, linear_loss);
@@ -101,7 +103,7 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   check_gradient("rmsnorm dx", nx, rdx, rms_loss);
   check_gradient("rmsnorm dw", nw, rdw, rms_loss);
 
-  Vec gx = random_vec(rng, 20, 2.0), gdy = random_vec(rng, 20), gy(20), gdx(20);
+  Vec gx = random_vec(rng, 20, 2.0), gdy = random_vec(rng, 20), gy(20), gdx(20, 7.0);
   auto gelu_loss = [&] {
     gelu_forward(gy.data(), gx.data(), 20);
     return dot(gdy, gy.data());
@@ -110,7 +112,7 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   check_gradient("gelu", gx, gdx, gelu_loss);
 
   const int F = 4;
-  Vec gu = random_vec(rng, n * 2 * F, 2.0), hdy = random_vec(rng, n * F), h(n * F), dgu(gu.size());
+  Vec gu = random_vec(rng, n * 2 * F, 2.0), hdy = random_vec(rng, n * F), h(n * F), dgu(gu.size(), 7.0);
   auto swiglu_loss = [&] {
     swiglu_forward(h.data(), gu.data(), n, F);
     return dot(hdy, h.data());
@@ -131,7 +133,7 @@ TEST_CASE("layer gradients: linear, norms, activations, RoPE, dropout") {
   rope_backward(dqkv.data(), cos.data(), sin.data(), B, T, RC, NH);
   check_gradient("rope", qkv, dqkv, rope_loss);
 
-  Vec dx_in = random_vec(rng, 50), ddy = random_vec(rng, 50), dout(50), mask(50), ddx(50);
+  Vec dx_in = random_vec(rng, 50), ddy = random_vec(rng, 50), dout(50), mask(50), ddx(50, 7.0);
   auto drop_loss = [&] {
     Rng r(9);
     dropout_forward(dout.data(), mask.data(), dx_in.data(), 50, 0.3f, r);
@@ -181,7 +183,7 @@ TEST_CASE("layer gradients: attention, causal and bidirectional, with padding an
         return dot(dy, out.data());
       };
       loss();
-      Vec dqkv(qkv.size());
+      Vec dqkv(qkv.size(), 7.0);
       attention_backward(dqkv.data(), scratch.data(), dy.data(), qkv.data(), probs.data(), mask.data(), s);
       INFO("causal ", causal, " dropout ", p);
       check_gradient("attention dqkv", qkv, dqkv, loss);
