@@ -11,15 +11,21 @@ let app;
 before(async () => { app = await startApp(); });
 after(async () => { await app?.close(); });
 
+// Opens chapter n from its URL and waits for the page's script to draw it (the view itself is
+// shown by the page's HTML before the script runs).
+async function openChapter(page, n, { reload = false } = {}) {
+  await page.goto(new URL(`/#lesson=${n}`, app.url).href);
+  if (reload) await page.reload();
+  await page.locator('#view-lessons:not([hidden])').waitFor();
+  await page.waitForFunction(() => document.querySelector('#lesson-title').textContent !== '');
+}
 const drawn = (page) => page.$eval('#lesson-chart', (c) => JSON.parse(c.dataset.series ?? '[]'));
 
 test('every chapter opens from its URL with its title and text', async () => {
   const { context, page, errors } = await freshProfile(app);
   try {
     for (let n = 1; n <= 8; n++) {
-      await page.goto(new URL(`/#lesson=${n}`, app.url).href);
-      await page.reload();  // a hash change alone would not reload the page
-      await page.locator('#view-lessons:not([hidden])').waitFor();
+      await openChapter(page, n, { reload: true });  // a hash change alone would not reload the page
       assert.match(await page.locator('#lesson-title').textContent(), new RegExp(`^${n}\\. `));
       assert.ok((await page.locator('#lesson-text p').count()) >= 1);
       assert.equal(await page.locator('#lesson-nav [aria-current="page"]').textContent(), await page.locator('#lesson-title').textContent());
@@ -57,8 +63,7 @@ test('every chapter opens from its URL with its title and text', async () => {
 test('chapter 7: the experiment starts with one click, its first run is drawn live with the sizes of its tensors', async () => {
   const { context, page, errors } = await freshProfile(app);
   try {
-    await page.goto(new URL('/#lesson=7', app.url).href);
-    await page.locator('#view-lessons:not([hidden])').waitFor();
+    await openChapter(page, 7);
     const sizes = (p) => p.$eval('#lesson-sizes-chart', (c) => JSON.parse(c.dataset.series ?? '[]'));
     assert.equal((await sizes(page)).filter((s) => s.label.endsWith('(recorded)')).length, 3, 'the recorded sizes are drawn');
     await page.click('#lesson-run');
@@ -89,8 +94,7 @@ test('every chapter\'s experiment starts from its button; lesson 3 draws its mas
   for (const n of Object.keys(experiments.lessons).map(Number).filter((k) => k !== 7)) {
     const { context, page, errors } = await freshProfile(app);
     try {
-      await page.goto(new URL(`/#lesson=${n}`, app.url).href);
-      await page.locator('#view-lessons:not([hidden])').waitFor();
+      await openChapter(page, n);
       await page.click('#lesson-run');
       // The first rung is the run in training: its row shows the steps it has done.
       await page.waitForFunction(() => /^step [1-9]/.test(document.querySelector('#lesson-table-body tr td:last-child').textContent),
