@@ -45,8 +45,8 @@ constexpr std::ptrdiff_t W = Batch::size;  // floats per SIMD register: 16, 8 or
 //            in L1 while B streams from L2 measured 10-15% faster);
 //   NC       columns of B packed at once;
 //   read A in place: natively the kernel reads a row-major A directly (see APanel);
-//            under WASM each extra row pointer costs V8 an integer add per load and
-//            packing measured faster.
+//            so does the relaxed-SIMD kernel under WASM; for the SIMD128 one each extra
+//            row pointer costs V8 an integer add per load and packing measured faster.
 #if defined(__AVX512F__)
 constexpr std::ptrdiff_t MR = 8, NV = 2, KC = 256, MC = 80;  // 16 of 32 zmm registers accumulate
 constexpr bool kReadAInPlace = true;
@@ -94,11 +94,10 @@ void pack_a(Operand a, std::ptrdiff_t i0, std::ptrdiff_t mc, std::ptrdiff_t p0, 
     if (a.col_step == 1) {  // rows of A are contiguous: read along p
       for (std::ptrdiff_t r = 0; r < rows; ++r)
         for (std::ptrdiff_t p = 0; p < kc; ++p) dst[p * MR + r] = src[r * a.row_step + p];
-    } else if (a.row_step == 1 && rows == MR) {  // A transposed, a whole panel: MR floats in a row
-      for (std::ptrdiff_t p = 0; p < kc; ++p)
-        for (std::ptrdiff_t r = 0; r < MR; ++r)
-          dst[p * MR + r] = src[p * a.col_step + r];  // fixed size: no call
-    } else {                                          // A is transposed: read down r
+    } else if (a.row_step == 1 && rows == MR) {  // A transposed, a whole panel: MR floats in a row,
+      for (std::ptrdiff_t p = 0; p < kc; ++p)    // a fixed-size copy (no call)
+        for (std::ptrdiff_t r = 0; r < MR; ++r) dst[p * MR + r] = src[p * a.col_step + r];
+    } else {  // A is transposed: read down r
       for (std::ptrdiff_t p = 0; p < kc; ++p)
         for (std::ptrdiff_t r = 0; r < rows; ++r) dst[p * MR + r] = src[r * a.row_step + p * a.col_step];
     }
