@@ -118,10 +118,13 @@ export async function tutorialHost() {
   return { url: `http://localhost:${host.address().port}/`, close: () => host.close() };
 }
 
+// The step the Train tab shows ("1,234 / 2,500" reads 1234).
+export const stepOf = (page) => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0].replace(/,/g, '')) || 0);
+
 // Stops the run and waits until the browser has kept it at the step it stopped on (not at an earlier save).
 export async function stopAndKeep(page) {
   await page.click('#train-stop');
   await page.locator('#train-status[data-state="stopped"]').waitFor();
-  const step = await page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0].replace(/,/g, '')) || 0);
+  const step = await stepOf(page);
   await page.waitForFunction((k) => document.querySelector('#train-saved-text').textContent.includes(`at step ${k.toLocaleString('en')} of`), step);
 }

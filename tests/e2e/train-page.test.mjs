@@ -5,11 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { assertHidden, stopAndKeep, longTasksSince, recordLongTasks, startApp, setField } from './harness.mjs';
+import { assertHidden, stepOf, stopAndKeep, longTasksSince, recordLongTasks, startApp, setField } from './harness.mjs';
 
 const shots = new URL('../../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
-const stepOf = (page) => page.evaluate(() => Number(document.querySelector('#train-step').textContent.split(' / ')[0].replace(/,/g, '')) || 0);
 const untilStep = (page, n, timeout = 120_000) => page.waitForFunction(
   (k) => Number(document.querySelector('#train-step').textContent.split(' / ')[0].replace(/,/g, '')) >= k, n, { timeout });
 // Pixels of a canvas that are neither blank nor white.
